@@ -1,0 +1,48 @@
+// swift-tools-version:5.10
+import PackageDescription
+
+// Hot loops are compiled -Ounchecked in release builds; the CPU is chosen by
+// scripts/build-flags.sh (`-target-cpu native` unless DOGCAT_TARGET_CPU says otherwise).
+let fastRelease: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "dogcat-mpi",
+    products: [
+        .executable(name: "dogcat-mpi", targets: ["dogcat-mpi"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries: module maps plus static inline accessors for the macros Swift cannot import.
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi",
+                       providers: [.apt(["libopenmpi-dev"])]),
+        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
+                       providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG", pkgConfig: "libturbojpeg",
+                       providers: [.apt(["libturbojpeg0-dev"])]),
+        // libjpeg reports errors with longjmp, which Swift cannot catch: this C target is the setjmp boundary.
+        .target(name: "CJPEGDecode", linkerSettings: [.linkedLibrary("jpeg")]),
+
+        // Libraries.
+        .target(name: "MPI", dependencies: ["CMPI"]),
+        .target(name: "Image", dependencies: ["CJPEGDecode"], swiftSettings: fastRelease),
+        .target(name: "Engine", swiftSettings: fastRelease),
+        .target(name: "ModelIO", dependencies: ["CHDF5", "Engine"]),
+        .target(name: "Pipeline", dependencies: ["MPI", "Image", "ModelIO", "Engine"]),
+
+        // The executable: argument parsing and the SPMD story, nothing else.
+        .executableTarget(name: "dogcat-mpi", dependencies: [
+            "Pipeline",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Tests.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "ImageTests", dependencies: ["Image", "CTurboJPEG", "TestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"], swiftSettings: fastRelease),
+        .testTarget(name: "ModelIOTests", dependencies: ["ModelIO", "Engine", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+    ]
+)

@@ -1,0 +1,42 @@
+/// The SIMD width every kernel is written for: 16 floats (one AVX-512 register;
+/// two AVX2 or four SSE/NEON registers on other CPUs, still correct).
+public typealias Vector = SIMD16<Float>
+public let vectorWidth = 16
+
+extension SIMD16 where Scalar == Float {
+    /// acc += a * b, fused when the CPU has FMA. Builds for CPUs without FMA pass
+    /// `-D DOGCAT_NO_FMA` (scripts/build-flags.sh): Swift would otherwise call libm's
+    /// fmaf once per lane.
+    @inline(__always)
+    mutating func accumulate(_ a: Vector, _ b: Vector) {
+        #if DOGCAT_NO_FMA
+        self = self + a * b
+        #else
+        addProduct(a, b)
+        #endif
+    }
+
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>) -> Vector {
+        UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
+    }
+
+    @inline(__always)
+    func store(_ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: self, as: Vector.self)
+    }
+
+    /// Stores the first `count` lanes only (the tail of a channel run that is not a multiple of 16).
+    @inline(__always)
+    func store(_ p: UnsafeMutablePointer<Float>, count: Int) {
+        if count == vectorWidth { store(p); return }
+        for lane in 0..<count { p[lane] = self[lane] }
+    }
+
+    @inline(__always)
+    func relu() -> Vector { replacing(with: 0, where: self .< 0) }
+}
+
+/// Rounds up to a whole number of vectors.
+@inline(__always)
+func paddedToVector(_ n: Int) -> Int { (n + vectorWidth - 1) / vectorWidth * vectorWidth }

@@ -1,0 +1,26 @@
+/// The sizes of a sliding-window layer (convolution or pooling) on one image:
+/// input (h, w, c), output (outH, outW, outC), window (kernelH, kernelW) with strides,
+/// dilation and the `same` padding before the first row and column.
+public struct WindowGeometry: Equatable {
+    public var h, w, c: Int
+    public var outH, outW, outC: Int
+    public var kernelH, kernelW: Int
+    public var strideH, strideW: Int
+    public var dilationH, dilationW: Int
+    public var padTop, padLeft: Int
+
+    public init(inputShape: [Int], outputShape: [Int], kernel: [Int], strides: [Int], dilation: [Int], padding: Padding) {
+        (h, w, c) = (inputShape[0], inputShape[1], inputShape[2])
+        (outH, outW, outC) = (outputShape[0], outputShape[1], outputShape[2])
+        (kernelH, kernelW) = (kernel[0], kernel[1])
+        (strideH, strideW) = (strides[0], strides[1])
+        (dilationH, dilationW) = (dilation[0], dilation[1])
+        padTop = ShapeInference.padBefore(h, kernel: kernelH, stride: strideH, dilation: dilationH, padding: padding)
+        padLeft = ShapeInference.padBefore(w, kernel: kernelW, stride: strideW, dilation: dilationW, padding: padding)
+    }
+
+    /// Rows and columns of the zero-padded input the window reads.
+    public var paddedH: Int { max(h + padTop, (outH - 1) * strideH + (kernelH - 1) * dilationH + 1) }
+    public var paddedW: Int { max(w + padLeft, (outW - 1) * strideW + (kernelW - 1) * dilationW + 1) }
+    public var needsPadding: Bool { paddedH != h || paddedW != w || padTop != 0 || padLeft != 0 }
+}

@@ -1,0 +1,61 @@
+/// How each operation runs: the kernel chosen for it and the buffers it reads and writes.
+extension Network {
+    static func perImageStep(_ node: Node, output: FloatBuffer, inputs: [FloatBuffer], inputShapes: [[Int]],
+                             outputShape: [Int], weights: [FloatBuffer]) throws(GraphError) -> (() -> Void)? {
+        let out = output.pointer
+        let inp = UnsafePointer(inputs[0].pointer)
+        switch node.op {
+        case .input:
+            return nil
+        case .conv2D(let a):
+            let g = WindowGeometry(inputShape: inputShapes[0], outputShape: outputShape, kernel: a.kernel,
+                                   strides: a.strides, dilation: a.dilation, padding: a.padding)
+            let conv = DirectConvolution(g, kernel: weights[0].pointer, bias: a.useBias ? weights[1].pointer : nil,
+                                         activation: a.activation == .relu ? .relu : .linear)
+            let count = outputShape.reduce(1, *)
+            let rest = a.activation == .relu || a.activation == .linear ? nil : a.activation
+            return {
+                conv.forward(out: out, inp: inp)
+                if let rest { activationForward(out, count: count, rowLength: g.outC, rest) }
+            }
+        case .pool(let a):
+            let g = WindowGeometry(inputShape: inputShapes[0], outputShape: outputShape, kernel: a.size,
+                                   strides: a.strides, dilation: [1, 1], padding: a.padding)
+            return { poolForward(out: out, inp: inp, kind: a.kind, g) }
+        case .activation(let activation):
+            let count = outputShape.reduce(1, *)
+            let rowLength = outputShape.last ?? 1
+            return {
+                if out != UnsafeMutablePointer(mutating: inp) { out.update(from: inp, count: count) }
+                activationForward(out, count: count, rowLength: rowLength, activation)
+            }
+        case .flatten, .identity:
+            let count = outputShape.reduce(1, *)
+            return out == UnsafeMutablePointer(mutating: inp) ? nil : { out.update(from: inp, count: count) }
+        case .dense:
+            throw GraphError(node: node, "expects a flat input")
+        }
+    }
+
+    static func batchStep(_ node: Node, output: FloatBuffer, inputs: [FloatBuffer], inputShapes: [[Int]],
+                          outputShape: [Int], weights: [FloatBuffer]) throws(GraphError) -> (Int) -> Void {
+        let out = output.pointer
+        let inp = UnsafePointer(inputs[0].pointer)
+        let count = outputShape.reduce(1, *)
+        switch node.op {
+        case .dense(let a):
+            let dense = DenseKernel(features: inputShapes[0][0], units: a.units, kernel: weights[0].pointer,
+                                    bias: a.useBias ? weights[1].pointer : nil, activation: a.activation)
+            return { rows in dense.forward(out: out, inp: inp, rows: rows) }
+        case .activation(let activation):
+            return { rows in
+                out.update(from: inp, count: rows * count)
+                activationForward(out, count: rows * count, rowLength: count, activation)
+            }
+        case .flatten, .identity:
+            return { rows in out.update(from: inp, count: rows * count) }
+        case .input, .conv2D, .pool:
+            throw GraphError(node: node, "expects a spatial input")
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import CJPEGDecode
+
+/// What a JPEG's header says about it.
+public struct JPEGHeader: Equatable {
+    public var width: Int
+    public var height: Int
+    public var isCMYK: Bool
+    public var sawAdobeMarker: Bool
+    public var isProgressive: Bool
+    /// Channels per decoded pixel: 3 (RGB) or 4 (CMYK, converted by `CMYK.toRGB`).
+    public var decodedChannels: Int { isCMYK ? 4 : 3 }
+}
+
+/// A libjpeg-turbo decoder that produces only the rows it is asked for.
+/// One per thread; the bytes passed to `readHeader` must stay alive until `decode` returns.
+/// The C functions are `dc_jpeg_read_header` and `dc_jpeg_decode` (Sources/CJPEGDecode).
+public final class JPEGDecoder {
+    private let handle: OpaquePointer
+
+    public init() {
+        guard let handle = dc_jpeg_create() else { fatalError("dc_jpeg_create: out of memory") }
+        self.handle = handle
+    }
+
+    deinit { dc_jpeg_destroy(handle) }
+
+    public func readHeader(_ bytes: UnsafeRawBufferPointer) throws(ImageError) -> JPEGHeader {
+        guard FileSignature.isJPEG(bytes) else { throw .notJPEG(FileSignature.describe(bytes)) }
+        var header = dc_jpeg_header()
+        let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        if dc_jpeg_read_header(handle, base, bytes.count, &header) != 0 { throw failure() }
+        return JPEGHeader(width: Int(header.width), height: Int(header.height),
+                          isCMYK: header.is_cmyk != 0, sawAdobeMarker: header.saw_adobe_marker != 0,
+                          isProgressive: header.progressive != 0)
+    }
+
+    /// The decoded size at scale 1/`scaleDenominator` (1, 2, 4 or 8).
+    public func outputSize(scaleDenominator: Int) -> (width: Int, height: Int) {
+        var w: Int32 = 0, h: Int32 = 0
+        dc_jpeg_output_size(handle, Int32(scaleDenominator), &w, &h)
+        return (Int(w), Int(h))
+    }
+
+    /// Decodes `rows` (ascending, distinct) into `out`: one packed row of
+    /// width x `decodedChannels` bytes per listed row. `fastDCT` is libjpeg's IFAST IDCT,
+    /// TensorFlow's default.
+    public func decode(rows: [Int32], scaleDenominator: Int, fastDCT: Bool,
+                       into out: UnsafeMutablePointer<UInt8>) throws(ImageError) {
+        let status = rows.withUnsafeBufferPointer {
+            dc_jpeg_decode(handle, fastDCT ? 1 : 0, Int32(scaleDenominator), $0.baseAddress, Int32($0.count), out)
+        }
+        if status != 0 { throw failure() }
+    }
+
+    private func failure() -> ImageError {
+        let message = String(cString: dc_jpeg_message(handle))
+        return dc_jpeg_was_truncated(handle) != 0 ? .truncated(message) : .corrupt(message)
+    }
+}

@@ -1,0 +1,101 @@
+import CHDF5
+
+/// A read-only HDF5 file: string attributes and float datasets, which is all a Keras
+/// file needs. Handles are closed in `defer`; every failed call becomes a `ModelError`
+/// naming the object. The C functions are H5Fopen, H5Aread and H5Dread.
+final class HDF5File {
+    private let file: hid_t
+    let path: String
+
+    init(path: String) throws(ModelError) {
+        HDF5File.silenceErrorStack()
+        self.path = path
+        file = H5Fopen(path, dc_h5f_acc_rdonly(), dc_h5p_default())
+        if file < 0 { throw ModelError("\(path): cannot open as HDF5") }
+    }
+
+    deinit { H5Fclose(file) }
+
+    /// HDF5 prints its error stack to stderr by default; our errors say what failed instead.
+    private static let silenceErrorStack: () -> Void = {
+        H5Eset_auto2(dc_h5e_default(), nil, nil)
+        return {}
+    }()
+
+    func exists(_ objectPath: String) -> Bool {
+        // H5Lexists needs every parent to exist, so walk down one link at a time.
+        var prefix = ""
+        for part in objectPath.split(separator: "/") {
+            prefix += "/" + part
+            if H5Lexists(file, prefix, dc_h5p_default()) <= 0 { return false }
+        }
+        return true
+    }
+
+    /// A string attribute (fixed or variable length), nil when absent.
+    func stringAttribute(_ name: String, of objectPath: String = "/") throws(ModelError) -> String? {
+        guard let values = try stringsAttribute(name, of: objectPath) else { return nil }
+        guard values.count == 1 else { throw ModelError("\(path): attribute \(name) of \(objectPath) is not a single string") }
+        return values[0]
+    }
+
+    /// A string or string-array attribute; an empty numeric array (Keras writes one
+    /// for layers without weights) reads as no strings. Nil when absent.
+    func stringsAttribute(_ name: String, of objectPath: String) throws(ModelError) -> [String]? {
+        let object = H5Oopen(file, objectPath, dc_h5p_default())
+        if object < 0 { return nil }
+        defer { H5Oclose(object) }
+        if H5Aexists(object, name) <= 0 { return nil }
+        let attribute = H5Aopen(object, name, dc_h5p_default())
+        if attribute < 0 { throw ModelError("\(path): cannot open attribute \(name) of \(objectPath)") }
+        defer { H5Aclose(attribute) }
+        let type = H5Aget_type(attribute)
+        defer { H5Tclose(type) }
+        let space = H5Aget_space(attribute)
+        defer { H5Sclose(space) }
+        let count = Int(H5Sget_simple_extent_npoints(space))
+        if H5Tget_class(type) != H5T_STRING {
+            if count == 0 { return [] }
+            throw ModelError("\(path): attribute \(name) of \(objectPath) is not text")
+        }
+        let memoryType = H5Tcopy(dc_h5t_c_s1())
+        defer { H5Tclose(memoryType) }
+        if H5Tis_variable_str(type) > 0 {
+            H5Tset_size(memoryType, dc_h5t_variable())
+            var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
+            if H5Aread(attribute, memoryType, &pointers) < 0 {
+                throw ModelError("\(path): cannot read attribute \(name) of \(objectPath)")
+            }
+            defer { H5Dvlen_reclaim(memoryType, space, dc_h5p_default(), &pointers) }
+            return pointers.map { $0.map { String(cString: $0) } ?? "" }
+        }
+        let size = H5Tget_size(type)
+        H5Tset_size(memoryType, size)
+        var bytes = [UInt8](repeating: 0, count: count * size + 1)
+        if H5Aread(attribute, memoryType, &bytes) < 0 {
+            throw ModelError("\(path): cannot read attribute \(name) of \(objectPath)")
+        }
+        return (0..<count).map { i in
+            let field = bytes[(i * size)..<((i + 1) * size)].prefix { $0 != 0 }
+            return String(decoding: field, as: UTF8.self)
+        }
+    }
+
+    /// A dataset converted to float32 by HDF5, with its shape.
+    func floats(_ datasetPath: String) throws(ModelError) -> (shape: [Int], values: [Float]) {
+        let dataset = H5Dopen2(file, datasetPath, dc_h5p_default())
+        if dataset < 0 { throw ModelError("\(path): weight dataset \(datasetPath) is missing") }
+        defer { H5Dclose(dataset) }
+        let space = H5Dget_space(dataset)
+        defer { H5Sclose(space) }
+        let rank = Int(H5Sget_simple_extent_ndims(space))
+        var dims = [hsize_t](repeating: 0, count: max(rank, 1))
+        H5Sget_simple_extent_dims(space, &dims, nil)
+        let shape = dims.prefix(rank).map { Int($0) }
+        var values = [Float](repeating: 0, count: shape.reduce(1, *))
+        if H5Dread(dataset, dc_h5t_native_float(), dc_h5s_all(), dc_h5s_all(), dc_h5p_default(), &values) < 0 {
+            throw ModelError("\(path): cannot read weights \(datasetPath) (truncated or corrupt file?)")
+        }
+        return (shape, values)
+    }
+}

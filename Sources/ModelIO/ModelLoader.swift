@@ -1,0 +1,27 @@
+import Engine
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Opens any supported model file, choosing the reader by the file's content, not its name.
+public enum ModelLoader {
+    public static func load(path: String) throws(ModelError) -> Model {
+        let head = try firstBytes(of: path, count: 8)
+        if head.starts(with: [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]) {
+            return try KerasH5Reader.read(path: path)
+        }
+        if head.isEmpty { throw ModelError("\(path): empty file, not a model") }
+        throw ModelError("\(path): not a model file this version reads (expected a Keras .h5 file)")
+    }
+
+    static func firstBytes(of path: String, count: Int) throws(ModelError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw ModelError("\(path): cannot open model file: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var info = stat()
+        if fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR { throw ModelError("\(path): is a directory, not a model file") }
+        var bytes = [UInt8](repeating: 0, count: count)
+        let n = read(fd, &bytes, count)
+        return n > 0 ? Array(bytes.prefix(n)) : []
+    }
+}

@@ -1,0 +1,36 @@
+import Image
+
+/// One photo to classify: its path as the user listed it, and its ground-truth label when
+/// the manifest has one.
+public struct InputItem: Equatable, Sendable {
+    public var path: RawPath
+    public var label: String?
+    public init(path: RawPath, label: String? = nil) { self.path = path; self.label = label }
+}
+
+/// The ordered list of inputs, the same on every rank. A manifest is not held in memory:
+/// it is indexed sparsely (every 1,024th record's byte offset) and read back by range, so a
+/// rank's memory grows with its own share of the list only.
+public protocol InputList: AnyObject {
+    var count: Int { get }
+    var hasLabels: Bool { get }
+    /// The items at `range`, in order.
+    func items(_ range: Range<Int>) throws -> [InputItem]
+    /// Where to open `item`: relative manifest paths are resolved against the manifest's folder.
+    func location(of item: InputItem) -> RawPath
+}
+
+public enum InputLists {
+    /// A directory (all .jpg/.jpeg below it, sorted byte-wise) or a manifest file
+    /// (a CSV with a `path` column and an optional `label` column, or one path per line).
+    public static func open(_ path: RawPath) throws -> InputList {
+        var info = stat()
+        let status = path.withCString { stat($0, &info) }
+        if status != 0 { throw PipelineError("--input \(path.displayText): \(String(cString: strerror(errno)))") }
+        if (info.st_mode & S_IFMT) == S_IFDIR { return try DirectoryList(root: path) }
+        return try ManifestList(path: path)
+    }
+}
+#if canImport(Glibc)
+import Glibc
+#endif

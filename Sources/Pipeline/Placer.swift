@@ -1,0 +1,129 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Image
+
+/// How a classified photo is put in its class folder.
+public enum PlaceMode: String, CaseIterable, Sendable {
+    case link      // hard link, falling back to a copy across file systems
+    case copy
+    case symlink
+    case none
+}
+
+/// Puts each classified photo in `<output>/<label>/`, in input order, on rank 0.
+/// The name is the photo's own file name (never a path: `../../x.jpg` becomes `x.jpg`);
+/// the k-th photo with the same name in the same class gets `name~k.ext`, so the result is
+/// the same for any number of ranks. Nothing is overwritten: a name that is taken by a
+/// different file moves on to the next suffix; one taken by this very photo (an earlier,
+/// interrupted placement) counts as done.
+final class Placer {
+    let mode: PlaceMode
+    let directory: RawPath
+    let classes: [String]
+    private var occurrences: [Int: [[UInt8]: Int]] = [:]
+    private(set) var placed = 0
+    private(set) var failures: [String] = []
+
+    init(mode: PlaceMode, directory: RawPath, classes: [String]) throws {
+        self.mode = mode
+        self.directory = directory
+        self.classes = classes
+        if mode != .none {
+            for name in classes { try FileIO.makeDirectories(directory.appending(RawPath(name))) }
+        }
+    }
+
+    func place(_ source: RawPath, classIndex: Int) {
+        guard mode != .none else { return }
+        let name = Placer.safeName(source.lastComponent.bytes)
+        let folder = directory.appending(RawPath(classes[classIndex]))
+        var k = occurrences[classIndex, default: [:]][name, default: 0]
+        while true {
+            let target = folder.appending(RawPath(bytes: Placer.suffixed(name, k)))
+            switch put(source, at: target) {
+            case .done:
+                occurrences[classIndex, default: [:]][name] = k + 1
+                placed += 1
+                return
+            case .taken:
+                k += 1
+            case .failed(let why):
+                failures.append("\(source.displayText): \(why)")
+                occurrences[classIndex, default: [:]][name] = k + 1
+                return
+            }
+        }
+    }
+
+    private enum Attempt { case done, taken, failed(String) }
+
+    private func put(_ source: RawPath, at target: RawPath) -> Attempt {
+        if FileIO.exists(target) { return Placer.isSame(source, target, mode: mode) ? .done : .taken }
+        switch mode {
+        case .link:
+            if source.withCString({ s in target.withCString { t in link(s, t) } }) == 0 { return .done }
+            if errno == EEXIST { return .taken }
+            return copy(source, to: target)
+        case .copy:
+            return copy(source, to: target)
+        case .symlink:
+            let absolute = Placer.absolute(source)
+            if absolute.withCString({ s in target.withCString { t in symlink(s, t) } }) == 0 { return .done }
+            return errno == EEXIST ? .taken : .failed("symlink: \(FileIO.errnoText())")
+        case .none:
+            return .done
+        }
+    }
+
+    private func copy(_ source: RawPath, to target: RawPath) -> Attempt {
+        let input = source.withCString { open($0, O_RDONLY | O_CLOEXEC) }
+        if input < 0 { return .failed("cannot read for copying: \(FileIO.errnoText())") }
+        defer { close(input) }
+        let output = target.withCString { open($0, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
+        if output < 0 { return errno == EEXIST ? .taken : .failed("cannot create \(target.displayText): \(FileIO.errnoText())") }
+        defer { close(output) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress!, $0.count) }
+            if n == 0 { return .done }
+            if n < 0 { return .failed("copy: \(FileIO.errnoText())") }
+            do { try FileIO.writeAll(output, Array(buffer[0..<n]), path: target) } catch { return .failed("\(error)") }
+        }
+    }
+
+    /// True when `target` already is this photo: the same inode, a link to it, or an equal copy.
+    static func isSame(_ source: RawPath, _ target: RawPath, mode: PlaceMode) -> Bool {
+        var a = stat(), b = stat()
+        guard source.withCString({ stat($0, &a) }) == 0, target.withCString({ stat($0, &b) }) == 0 else { return false }
+        if a.st_dev == b.st_dev && a.st_ino == b.st_ino { return true }
+        guard mode == .copy || mode == .link, a.st_size == b.st_size else { return false }
+        return contents(source) == contents(target)
+    }
+
+    private static func contents(_ path: RawPath) -> [UInt8]? {
+        var bytes: [UInt8] = []
+        do { let n = try ImageFile.read(path, into: &bytes); return Array(bytes[0..<n]) } catch { return nil }
+    }
+
+    /// The file name only, never `.`, `..` or empty.
+    static func safeName(_ name: [UInt8]) -> [UInt8] {
+        if name.isEmpty || name == [46] || name == [46, 46] { return Array("_".utf8) }
+        return name
+    }
+
+    /// `name` for k = 0, else `stem~k.ext`.
+    static func suffixed(_ name: [UInt8], _ k: Int) -> [UInt8] {
+        guard k > 0 else { return name }
+        let suffix = Array("~\(k)".utf8)
+        if let dot = name.lastIndex(of: 46), dot > 0 { return Array(name[..<dot]) + suffix + Array(name[dot...]) }
+        return name + suffix
+    }
+
+    static func absolute(_ path: RawPath) -> RawPath {
+        if path.isAbsolute { return path }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return path }
+        return RawPath(bytes: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }).appending(path)
+    }
+}
