@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ImageTests", dependencies: ["Image", "CTurboJPEG", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"], swiftSettings: fastRelease),
-        .testTarget(name: "ModelIOTests", dependencies: ["ModelIO", "Engine", "TestSupport"]),
+        .testTarget(name: "ModelIOTests", dependencies: ["ModelIO", "Engine", "CHDF5", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ]

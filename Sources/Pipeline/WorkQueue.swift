@@ -1,6 +1,6 @@
 /// Which inputs this rank processes, a batch at a time: the contiguous slice
 /// [r*n/N, (r+1)*n/N), minus the inputs an earlier run already finished.
-struct WorkQueue {
+public struct WorkQueue {
     let range: Range<Int>
     private var next: Int
     private let done: DoneSet?
@@ -12,7 +12,7 @@ struct WorkQueue {
     }
 
     /// Rank r's share of n inputs.
-    static func slice(rank: Int, size: Int, count: Int) -> Range<Int> {
+    public static func slice(rank: Int, size: Int, count: Int) -> Range<Int> {
         (rank * count / size)..<((rank + 1) * count / size)
     }
 

@@ -24,7 +24,8 @@ public enum TestData {
 
     /// Rows of a CSV file with a header and no quoted fields (the goldens), keyed by header name.
     public static func csvRows(_ url: URL) throws -> [[String: String]] {
-        let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map(String.init)
+        // The goldens have CRLF line ends.
+        let lines = try String(contentsOf: url, encoding: .utf8).components(separatedBy: .newlines).filter { !$0.isEmpty }
         let header = lines[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         return lines.dropFirst().map { line in
             Dictionary(uniqueKeysWithValues: zip(header, line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)))

@@ -2,7 +2,7 @@ import Foundation
 
 /// Elementwise activations on `count` floats in place; softmax works on rows of `rowLength`.
 /// Sigmoid is 1 / (1 + exp(-x)) and softmax subtracts the row maximum first, as TensorFlow does.
-func activationForward(_ x: UnsafeMutablePointer<Float>, count: Int, rowLength: Int, _ activation: Activation) {
+public func activationForward(_ x: UnsafeMutablePointer<Float>, count: Int, rowLength: Int, _ activation: Activation) {
     switch activation {
     case .linear:
         return

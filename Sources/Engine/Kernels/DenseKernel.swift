@@ -6,7 +6,7 @@
 /// cache while every row block of the batch uses it. Partial sums go through `out`,
 /// which does not change the rounding: each output is the sum over k in order,
 /// then + bias, independent of N and of the row's position in the batch.
-final class DenseKernel {
+public final class DenseKernel {
     let features: Int
     let units: Int
     let activation: Activation
@@ -17,7 +17,7 @@ final class DenseKernel {
     private let tile: FloatBuffer   // 4 rows x 64 units of partial sums
     private let chunk = 512
 
-    init(features: Int, units: Int, kernel: UnsafePointer<Float>, bias sourceBias: UnsafePointer<Float>?, activation: Activation) {
+    public init(features: Int, units: Int, kernel: UnsafePointer<Float>, bias sourceBias: UnsafePointer<Float>?, activation: Activation) {
         self.features = features
         self.units = units
         self.activation = activation
@@ -35,7 +35,7 @@ final class DenseKernel {
         tile = FloatBuffer(count: 4 * panelWidth)
     }
 
-    func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, rows: Int) {
+    public func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, rows: Int) {
         for panel in 0..<panels {
             let first = panel * panelWidth
             let width = min(panelWidth, units - first)

@@ -7,7 +7,7 @@
 /// per accumulator: an implicit-im2col GEMM micro-kernel. Every output is the sum
 /// over (ky, kx, c) in that order, then + bias, whichever path computes it, so a
 /// pixel's value never depends on its neighbours or the batch.
-final class DirectConvolution {
+public final class DirectConvolution {
     let g: WindowGeometry
     let activation: Activation
     private let paddedChannels: Int
@@ -15,7 +15,7 @@ final class DirectConvolution {
     private let bias: FloatBuffer
     private let paddedInput: FloatBuffer?
 
-    init(_ g: WindowGeometry, kernel source: UnsafePointer<Float>, bias sourceBias: UnsafePointer<Float>?,
+    public init(_ g: WindowGeometry, kernel source: UnsafePointer<Float>, bias sourceBias: UnsafePointer<Float>?,
          activation: Activation) {
         self.g = g
         self.activation = activation
@@ -29,7 +29,7 @@ final class DirectConvolution {
         paddedInput = g.needsPadding ? FloatBuffer(count: g.paddedH * g.paddedW * g.c) : nil
     }
 
-    func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>) {
+    public func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>) {
         let source = padIfNeeded(inp)
         for oy in 0..<g.outH {
             var firstChannel = 0

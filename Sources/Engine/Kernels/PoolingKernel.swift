@@ -1,6 +1,6 @@
 /// Pooling for one image, vectorised over channels when C is a multiple of 16.
 /// out is (OH, OW, C), inp is (H, W, C). Other channel counts use `poolReference`.
-func poolForward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,
+public func poolForward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,
                  kind: PoolAttributes.Kind, _ g: WindowGeometry) {
     guard g.c % vectorWidth == 0 else {
         poolReference(out: out, inp: inp, kind: kind, g)

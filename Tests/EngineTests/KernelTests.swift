@@ -1,0 +1,96 @@
+import Engine
+import TestSupport
+import XCTest
+
+/// Each fast kernel against its plain-loop reference, on shapes that exercise the edges:
+/// strides, `same` padding, dilation, channel counts that are not multiples of 16.
+final class KernelTests: XCTestCase {
+    var generator = SystemRandomNumberGenerator()
+
+    func randoms(_ count: Int) -> [Float] { (0..<count).map { _ in Float.random(in: -1...1, using: &generator) } }
+
+    func testDirectConvolutionMatchesReference() {
+        let cases: [(h: Int, w: Int, c: Int, oc: Int, k: [Int], s: [Int], d: [Int], p: Padding)] = [
+            (20, 23, 1, 16, [3, 3], [1, 1], [1, 1], .valid),
+            (17, 19, 16, 32, [3, 3], [1, 1], [1, 1], .valid),
+            (15, 15, 32, 16, [3, 3], [1, 1], [1, 1], .same),
+            (14, 13, 3, 20, [3, 3], [2, 2], [1, 1], .same),
+            (12, 12, 5, 40, [5, 3], [1, 2], [1, 1], .valid),
+            (16, 16, 8, 7, [3, 3], [1, 1], [2, 2], .same),
+            (9, 9, 24, 48, [1, 1], [1, 1], [1, 1], .valid),
+        ]
+        for t in cases {
+            let attributes = Conv2DAttributes(filters: t.oc, kernel: t.k, strides: t.s, dilation: t.d, padding: t.p)
+            let oh = ShapeInference.outputSize(t.h, kernel: t.k[0], stride: t.s[0], dilation: t.d[0], padding: t.p)
+            let ow = ShapeInference.outputSize(t.w, kernel: t.k[1], stride: t.s[1], dilation: t.d[1], padding: t.p)
+            let g = WindowGeometry(inputShape: [t.h, t.w, t.c], outputShape: [oh, ow, t.oc], kernel: attributes.kernel,
+                                   strides: attributes.strides, dilation: attributes.dilation, padding: attributes.padding)
+            let input = randoms(t.h * t.w * t.c), kernel = randoms(t.k[0] * t.k[1] * t.c * t.oc), bias = randoms(t.oc)
+            var expected = [Float](repeating: 0, count: oh * ow * t.oc), actual = expected
+            conv2DReference(out: &expected, inp: input, kernel: kernel, bias: bias, g)
+            let conv = DirectConvolution(g, kernel: kernel, bias: bias, activation: .linear)
+            conv.forward(out: &actual, inp: input)
+            checkTensor(actual, expected, "conv \(t)", tolerance: 1e-4)
+        }
+    }
+
+    func testReLUIsFused() {
+        let g = WindowGeometry(inputShape: [8, 8, 4], outputShape: [6, 6, 16], kernel: [3, 3], strides: [1, 1], dilation: [1, 1], padding: .valid)
+        let input = randoms(8 * 8 * 4), kernel = randoms(9 * 4 * 16), bias = randoms(16)
+        var expected = [Float](repeating: 0, count: 6 * 6 * 16), actual = expected
+        conv2DReference(out: &expected, inp: input, kernel: kernel, bias: bias, g)
+        expected = expected.map { max($0, 0) }
+        DirectConvolution(g, kernel: kernel, bias: bias, activation: .relu).forward(out: &actual, inp: input)
+        checkTensor(actual, expected, "conv+relu", tolerance: 1e-4)
+        XCTAssertTrue(actual.contains(0) && actual.contains { $0 > 0 })
+    }
+
+    func testPoolingMatchesReference() {
+        for (c, size, stride, padding) in [(16, 2, 2, Padding.valid), (32, 3, 2, .same), (5, 2, 2, .valid), (16, 3, 1, .same)] {
+            let h = 13, w = 11
+            let oh = ShapeInference.outputSize(h, kernel: size, stride: stride, dilation: 1, padding: padding)
+            let ow = ShapeInference.outputSize(w, kernel: size, stride: stride, dilation: 1, padding: padding)
+            let g = WindowGeometry(inputShape: [h, w, c], outputShape: [oh, ow, c], kernel: [size, size], strides: [stride, stride], dilation: [1, 1], padding: padding)
+            let input = randoms(h * w * c)
+            for kind in [PoolAttributes.Kind.max, .average] {
+                var expected = [Float](repeating: 0, count: oh * ow * c), actual = expected
+                poolReference(out: &expected, inp: input, kind: kind, g)
+                poolForward(out: &actual, inp: input, kind: kind, g)
+                checkTensor(actual, expected, "\(kind) pool c=\(c) size=\(size) \(padding)", tolerance: 1e-6)
+            }
+        }
+    }
+
+    func testDenseMatchesReferenceAndIgnoresBatchPosition() {
+        let f = 700, u = 70
+        let kernel = randoms(f * u), bias = randoms(u)
+        let dense = DenseKernel(features: f, units: u, kernel: kernel, bias: bias, activation: .linear)
+        let rows = 9
+        let input = randoms(rows * f)
+        var expected = [Float](repeating: 0, count: rows * u), actual = expected
+        denseReference(out: &expected, inp: input, kernel: kernel, bias: bias, n: rows, f: f, u: u)
+        dense.forward(out: &actual, inp: input, rows: rows)
+        checkTensor(actual, expected, "dense", tolerance: 1e-4)
+        // Each row alone gives the very same bits as inside the batch.
+        for row in 0..<rows {
+            var single = [Float](repeating: 0, count: u)
+            dense.forward(out: &single, inp: Array(input[(row * f)..<((row + 1) * f)]), rows: 1)
+            XCTAssertEqual(single, Array(actual[(row * u)..<((row + 1) * u)]), "row \(row)")
+        }
+    }
+
+    func testActivations() {
+        var x: [Float] = [-2, 0, 3]
+        activationForward(&x, count: 3, rowLength: 3, .relu)
+        XCTAssertEqual(x, [0, 0, 3])
+        x = [0, 2]
+        activationForward(&x, count: 2, rowLength: 2, .sigmoid)
+        XCTAssertEqual(x[0], 0.5)
+        XCTAssertEqual(x[1], 1 / (1 + expf(-2)), accuracy: 1e-7)
+        x = [1, 2, 3, 1, 1, 1]
+        activationForward(&x, count: 6, rowLength: 3, .softmax)
+        XCTAssertEqual(x[0] + x[1] + x[2], 1, accuracy: 1e-6)
+        XCTAssertEqual(x[3], 1.0 / 3, accuracy: 1e-6)
+        XCTAssertGreaterThan(x[2], x[1])
+    }
+}

@@ -1,0 +1,110 @@
+import Engine
+import Foundation
+import ModelIO
+import TestSupport
+import XCTest
+
+/// The Keras HDF5 reader on the real default model, layer by layer against Keras's own outputs.
+final class KerasReaderTests: XCTestCase {
+    func testReadsTheDefaultModel() throws {
+        let model = try ModelLoader.load(path: TestData.catsordogsModel.path)
+        XCTAssertEqual(model.graph.inputShape, [256, 256, 1])
+        XCTAssertEqual(model.graph.nodes.map(\.sourceClass),
+                       ["InputLayer", "Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D", "Flatten", "Dense", "Dense"])
+        XCTAssertEqual(model.graph.nodes[8].weights.map(\.shape), [[14400, 256], [256]])
+        // 3x3x1x16+16 + 3x3x16x32+32 + 3x3x32x16+16 + 14400x256+256 + 256+1 trainable floats.
+        XCTAssertEqual(model.weights.count, 160 + 4640 + 4624 + 3_686_656 + 257)
+        let shapes = try ShapeInference.shapes(of: model.graph, weightCount: model.weights.count)
+        XCTAssertEqual(shapes.last, [1])
+    }
+
+    /// Every layer's output for cat.10.jpg against the tensors Keras computed.
+    func testEveryLayerMatchesKeras() throws {
+        let model = try ModelLoader.load(path: TestData.catsordogsModel.path)
+        let network = try Network(model: model, batchSize: 4)
+        let input = try readNPY(TestData.goldens.appendingPathComponent("input_catsordogs_cat.10.npy"))
+        let outputs = network.layerOutputs(input.values)
+        let files = try FileManager.default.contentsOfDirectory(atPath: TestData.goldens.path)
+            .filter { $0.hasPrefix("layers_catsordogs_cat.10_") }.sorted()
+        XCTAssertEqual(files.count, 9)
+        for (k, file) in files.enumerated() {
+            let golden = try readNPY(TestData.goldens.appendingPathComponent(file))
+            let node = model.graph.nodes[k + 1]
+            XCTAssertTrue(file.hasSuffix("_\(node.name).npy"), "\(file) vs node \(node.name)")
+            XCTAssertEqual(network.shapes[k + 1], golden.shape, node.name)
+            let scale = max(golden.values.map(abs).max() ?? 1, 1)
+            checkTensor(outputs[k + 1], golden.values, node.name, tolerance: 2e-6 * scale)
+        }
+    }
+
+    func testBufferRoundTripRebuildsTheSameNetwork() throws {
+        let model = try ModelLoader.load(path: TestData.catsordogsModel.path)
+        let bytes = ModelBuffer.encode(model)
+        let decoded = try ModelBuffer.decode(bytes)
+        XCTAssertEqual(decoded, model)
+        var corrupted = bytes
+        corrupted.removeLast(4)
+        XCTAssertThrowsError(try ModelBuffer.decode(corrupted))
+        XCTAssertThrowsError(try ModelBuffer.decode(Array("not a model".utf8)))
+    }
+}
+
+/// Bad model files: one clear line naming the problem.
+final class BadModelTests: XCTestCase {
+    var directory: URL!
+    override func setUpWithError() throws { directory = try TestData.temporaryDirectory() }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    func message(loading url: URL) -> String {
+        do {
+            _ = try ModelLoader.load(path: url.path)
+            return "loaded"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    func testMissingFile() {
+        let text = message(loading: directory.appendingPathComponent("nope.h5"))
+        XCTAssertTrue(text.contains("nope.h5") && text.contains("No such file"), text)
+    }
+
+    func testNotHDF5() throws {
+        let url = directory.appendingPathComponent("model.h5")
+        try Data("just text".utf8).write(to: url)
+        XCTAssertTrue(message(loading: url).contains("not a model file"), message(loading: url))
+    }
+
+    func testTruncatedHDF5() throws {
+        let url = directory.appendingPathComponent("model.h5")
+        let bytes = try Data(contentsOf: TestData.catsordogsModel)
+        try bytes.prefix(bytes.count / 2).write(to: url)
+        let text = message(loading: url)
+        XCTAssertNotEqual(text, "loaded")
+        XCTAssertTrue(text.contains("model.h5"), text)
+    }
+
+    func testHDF5WithoutModelConfig() throws {
+        let url = try HDF5Fixture.model(in: directory, editingConfig: nil)
+        XCTAssertTrue(message(loading: url).contains("no model_config"), message(loading: url))
+    }
+
+    func testUnsupportedLayerIsNamed() throws {
+        let url = try HDF5Fixture.model(in: directory) { $0.replacingOccurrences(of: "\"class_name\": \"MaxPooling2D\", \"config\": {\"name\": \"max_pooling2d_13\"",
+                                                                                with: "\"class_name\": \"LSTM\", \"config\": {\"name\": \"max_pooling2d_13\"") }
+        let text = message(loading: url)
+        XCTAssertTrue(text.contains("max_pooling2d_13") && text.contains("LSTM"), text)
+    }
+
+    func testUnsupportedSettingIsNamed() throws {
+        let url = try HDF5Fixture.model(in: directory) { $0.replacingOccurrences(of: "\"padding\": \"valid\"", with: "\"padding\": \"causal\"") }
+        let text = message(loading: url)
+        XCTAssertTrue(text.contains("conv2d_12") && text.contains("padding=causal"), text)
+    }
+
+    func testWeightsNotMatchingTheConfig() throws {
+        let url = try HDF5Fixture.model(in: directory) { $0.replacingOccurrences(of: "\"filters\": 32", with: "\"filters\": 33") }
+        let text = message(loading: url)
+        XCTAssertTrue(text.contains("conv2d_13") && text.contains("HINT"), text)
+    }
+}

@@ -1,0 +1,228 @@
+"""Turns one scripts/bench.sh run directory into the comparison table (CSV + markdown).
+
+Reads RUN/runs.tsv (one line per timed mpirun), each configuration's last output
+(timing.json, results.csv, stdout with the `accuracy:` line, rss/rss.RANK from GNU time),
+RUN/peers/*.csv|*.time|*.log (the peer scripts' own rows, and GNU time's `wall maxrss`),
+RUN/flops.json and RUN/gemm.json (scripts/bench/ceiling.py).
+
+Definitions (repeated in the markdown):
+  dogcat-mpi seconds = wall of the whole mpirun command measured by bench.sh, median of runs.
+  peer seconds       = the peer's own timer (decode + inference; TF import, model load and
+                       warm-up excluded), best of runs: the peers' best numbers.
+  peer e2e seconds   = whole python command wall (GNU time) minus the other timed passes in
+                       that command: start-up + model load + warm-up + ONE pass (an estimate).
+  ratio vs X         = this row's images/s / X's images/s on the same workload.
+  ceiling fraction   = FLOPs/image x images/s / (one-core GEMM GFLOP/s x cores used).
+"""
+import argparse
+import csv
+import glob
+import json
+import os
+import re
+import statistics
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+GOLDENS = os.path.abspath(os.path.join(HERE, "..", "..", "..", "shared", "goldens"))
+
+# peer key -> (row name in the peer's CSV, display name, the peer's file stem in RUN/peers)
+PEERS = {
+    "keras_predict": ("keras_predict_bs64", "Keras predict (bs 64)", "keras"),
+    "keras_tfdata": ("keras_tfdata_map2_bs64", "Keras + tf.data (map, bs 64)", "keras"),
+    "onnxruntime": ("onnxruntime_numpy_dec2_bs64", "ONNX Runtime (2 decode threads, bs 64)", "onnxruntime"),
+}
+SYSTEMS = {"exact": "dogcat-mpi", "fast": "dogcat-mpi --fast-decode"}
+FIELDS = ["workload", "system", "ranks_threads", "images", "seconds", "images_per_s",
+          *[f"ratio_{k}" for k in PEERS], "ceiling_fraction", "seconds_kind", "cores_used",
+          "e2e_seconds", "e2e_images_per_s", "internal_seconds", "peak_rss_mb", "rss_mb_per_rank",
+          "accuracy", "failed", "vs_keras_golden", "runs", "source"]
+
+
+def goldens():
+    """basename -> (Keras catsordogs score, Keras label) for the real and the seed photos."""
+    out = {}
+    for name in ("keras_predictions.csv", "seed_predictions.csv"):
+        path = os.path.join(GOLDENS, name)
+        if os.path.exists(path):
+            for r in csv.DictReader(open(path)):
+                out[os.path.basename(r["file"])] = (float(r["catsordogs_score"]), r["catsordogs_label"])
+    return out
+
+
+def golden_check(results_csv, gold):
+    """'labels a/b as Keras, max |score diff| d' for a dogcat-mpi results.csv (raw = sigmoid)."""
+    agree = total = 0
+    worst = 0.0
+    for r in csv.DictReader(open(results_csv)):
+        g = gold.get(os.path.basename(r["path"]))
+        if g is None or r["status"] != "ok":
+            continue
+        total += 1
+        agree += r["label"] == g[1]
+        worst = max(worst, abs(float(r["raw"]) - g[0]))
+    return f"labels {agree}/{total} as Keras, max |score diff| {worst:.2g}" if total else ""
+
+
+def dogcat_rows(run, cores, gold):
+    runs = list(csv.DictReader(open(os.path.join(run, "runs.tsv")), delimiter="\t"))
+    groups = {}
+    for r in runs:
+        groups.setdefault((r["workload"], r["system"], int(r["np"])), []).append(r)
+    rows = []
+    for (workload, system, np_), rs in groups.items():
+        d = rs[-1]["dir"]
+        ok = [float(r["wall_s"]) for r in rs if r["rc"] == "0"]
+        stdout = open(os.path.join(d, "stdout.txt")).read() if os.path.exists(os.path.join(d, "stdout.txt")) else ""
+        acc = re.search(r"^accuracy: (.*)$", stdout, re.M)
+        failed = re.search(r"(\d+) failed", stdout)
+        timing = os.path.join(d, "out", "timing.json")
+        tj = json.load(open(timing)) if os.path.exists(timing) else {}
+        rss = {}
+        for f in glob.glob(os.path.join(d, "rss", "rss.*")):
+            txt = open(f).read().split()
+            if txt and txt[-1].isdigit():  # GNU time may prepend "Command exited with status"
+                rss[int(f.rsplit(".", 1)[1])] = int(txt[-1]) / 1024
+        images = tj.get("images", int(rs[-1]["images"]))
+        secs = statistics.median(ok) if ok else float("nan")
+        over = " (oversubscribed)" if np_ > cores else ""
+        results = os.path.join(d, "out", "results.csv")
+        rows.append(dict(
+            workload=workload, system=SYSTEMS.get(system, system), ranks_threads=f"{np_} rank{'s' * (np_ > 1)}{over}",
+            images=images, seconds=secs, images_per_s=images / secs if ok else float("nan"),
+            seconds_kind=f"mpirun wall, median of {len(ok)}", cores_used=min(np_, cores),
+            e2e_seconds=secs, e2e_images_per_s=images / secs if ok else float("nan"),
+            internal_seconds=tj.get("wallSeconds", ""),
+            peak_rss_mb=round(max(rss.values()), 1) if rss else "",
+            rss_mb_per_rank="/".join(f"{rss[k]:.0f}" for k in sorted(rss)),
+            accuracy=acc.group(1) if acc else "", failed=failed.group(1) if failed else "",
+            vs_keras_golden=golden_check(results, gold) if os.path.exists(results) else "",
+            runs=f"{len(ok)} ok of {len(rs)}", source="this run"))
+    return rows
+
+
+def peer_rows(run, cores, images_by_workload):
+    rows = []
+    for workload in images_by_workload:
+        for key, (name, display, stem) in PEERS.items():
+            base = os.path.join(run, "peers", f"{stem}-{workload}")
+            if not os.path.exists(base + ".csv"):
+                continue
+            all_rows = list(csv.DictReader(open(base + ".csv")))
+            mine = [r for r in all_rows if r["peer"] == name]
+            if not mine:
+                continue
+            n = int(mine[0]["size"])
+            best = min(float(r["total_s"]) for r in mine)
+            wall, maxrss = (open(base + ".time").read().split()[-2:] if os.path.exists(base + ".time") else ("nan", "0"))
+            overhead = float(wall) - sum(float(r["total_s"]) for r in all_rows)
+            rows.append(dict(
+                workload=workload, system=display, ranks_threads=f"{cores} threads", images=n, seconds=best,
+                images_per_s=n / best, seconds_kind=f"peer's own timer, best of {len(mine)}", cores_used=cores,
+                e2e_seconds=overhead + best, e2e_images_per_s=n / (overhead + best),
+                internal_seconds=statistics.median(float(r["total_s"]) for r in mine),
+                peak_rss_mb=round(int(maxrss) / 1024, 1), rss_mb_per_rank="", accuracy="", failed="",
+                vs_keras_golden="", runs=f"{len(mine)}", source="this run", _key=key))
+    return rows
+
+
+def reused_peer_rows(path, wanted):
+    """Peer rows of an earlier bench CSV whose (workload, images) matches this run's."""
+    rows = []
+    for r in csv.DictReader(open(path)):
+        key = next((k for k, p in PEERS.items() if p[1] == r["system"]), None)
+        if key and (r["workload"], int(r["images"])) in wanted:
+            r = {k: r.get(k, "") for k in FIELDS}
+            for k in ("seconds", "images_per_s", "e2e_seconds", "e2e_images_per_s"):
+                r[k] = float(r[k]) if r[k] not in ("", "nan") else float("nan")
+            r["images"] = int(r["images"])
+            r["cores_used"] = int(r["cores_used"])
+            r["source"] = "reused: " + os.path.basename(path)
+            r["_key"] = key
+            rows.append(r)
+    return rows
+
+
+def fill_ratios(rows, flops, gflops_core):
+    for r in rows:
+        peers = {p["_key"]: p["images_per_s"] for p in rows if "_key" in p and p["workload"] == r["workload"]}
+        for k in PEERS:
+            r[f"ratio_{k}"] = r["images_per_s"] / peers[k] if k in peers else float("nan")
+        r["ceiling_fraction"] = flops * r["images_per_s"] / (gflops_core * 1e9 * r["cores_used"])
+
+
+def fmt(v, digits=2):
+    if isinstance(v, float):
+        return "" if v != v else f"{v:.{digits}f}"
+    return str(v)
+
+
+def markdown(rows, flops, gemm, cores, script_seconds):
+    ceiling = gemm["gflops_per_core"] * 1e9 / flops
+    out = [f"## dogcat-mpi vs peers ({cores} cores)", "",
+           f"- FLOPs/image (catsordogs, 2 x MACs of 3 convs + 2 dense): {flops / 1e6:.1f} MFLOP",
+           f"- GEMM peak: {gemm['gflops_per_core']:.1f} GFLOP/s per core (numpy float32 "
+           f"{gemm['n']}x{gemm['n']} matmul, 1 thread, best of {gemm['runs']}) -> ceiling "
+           f"{ceiling:.0f} img/s per core, {ceiling * cores:.0f} img/s on {cores} cores",
+           "- dogcat-mpi seconds: wall of the whole `mpirun` command (start-up, model load, decode, "
+           "inference, gather, writing), median of runs. Peer seconds: the peer's own timer "
+           "(decode + inference; TF import, model load and warm-up excluded), best of runs.",
+           "- x Peer = this row's img/s / that peer's img/s (same workload). % ceiling = FLOPs/image "
+           "x img/s / (GEMM peak x cores used). Peak RSS: GNU time max RSS of each rank process "
+           "(dogcat-mpi, max over ranks) or of the python process (peers).", ""]
+    head = ["workload", "system", "ranks/threads", "images", "seconds", "img/s",
+            "x Keras predict", "x Keras tf.data", "x ONNX RT", "% ceiling", "peak RSS MB", "accuracy", "notes"]
+    out += ["| " + " | ".join(head) + " |", "|" + "---|" * 2 + "---|" + "---:|" * 9 + "---|"]
+    for r in rows:
+        notes = "; ".join(x for x in (r["vs_keras_golden"], r["source"] if r["source"] != "this run" else "",
+                                      f"{r['failed']} failed" if r["failed"] not in ("", "0") else "") if x)
+        out.append("| " + " | ".join([
+            r["workload"], r["system"], r["ranks_threads"], str(r["images"]), fmt(r["seconds"]),
+            fmt(r["images_per_s"], 1), *(fmt(r[f"ratio_{k}"]) for k in PEERS),
+            fmt(100 * r["ceiling_fraction"], 1), fmt(r["peak_rss_mb"], 0), r["accuracy"], notes]) + " |")
+    peers = [r for r in rows if "_key" in r]
+    if peers:
+        out += ["", "Peers end to end (estimate: the whole python command's wall minus its other timed "
+                "passes = TF import + model load + warm-up + one pass):", "",
+                "| workload | system | own timer s | img/s | e2e s | e2e img/s | max RSS MB |",
+                "|---|---|---:|---:|---:|---:|---:|"]
+        for r in peers:
+            out.append(f"| {r['workload']} | {r['system']} | {fmt(r['seconds'])} | {fmt(r['images_per_s'], 1)} | "
+                       f"{fmt(r['e2e_seconds'])} | {fmt(r['e2e_images_per_s'], 1)} | {fmt(r['peak_rss_mb'], 0)} |")
+    if script_seconds:
+        out += ["", f"bench.sh ran {script_seconds:.0f} s (before writing this report)."]
+    return "\n".join(out) + "\n"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("run")
+    ap.add_argument("--cores", type=int, default=2)
+    ap.add_argument("--csv", required=True)
+    ap.add_argument("--md", required=True)
+    ap.add_argument("--reuse-peers", help="take the peer rows from this earlier bench CSV")
+    ap.add_argument("--script-seconds", type=float, default=0)
+    args = ap.parse_args()
+    flops = json.load(open(os.path.join(args.run, "flops.json")))["flops_per_image"]
+    gemm = json.load(open(os.path.join(args.run, "gemm.json")))
+
+    rows = dogcat_rows(args.run, args.cores, goldens())
+    wanted = {(r["workload"], r["images"]) for r in rows}
+    if args.reuse_peers:
+        rows += reused_peer_rows(args.reuse_peers, wanted)
+    else:
+        rows += peer_rows(args.run, args.cores, dict.fromkeys(w for w, _ in wanted))
+    order = {w: i for i, w in enumerate(dict.fromkeys(r["workload"] for r in rows))}
+    rows.sort(key=lambda r: (order[r["workload"]], "_key" in r))
+    fill_ratios(rows, flops, gemm["gflops_per_core"])
+
+    with open(args.csv, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=FIELDS, extrasaction="ignore")
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in r.items()})
+    with open(args.md, "w") as f:
+        f.write(markdown(rows, flops, gemm, args.cores, args.script_seconds))
+
+
+if __name__ == "__main__":
+    main()
