@@ -37,6 +37,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Developer tool: per-layer timings of the engine.
+        .executableTarget(name: "engine-bench", dependencies: ["Engine", "ModelIO"]),
+
         // Tests.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ImageTests", dependencies: ["Image", "CTurboJPEG", "TestSupport"]),

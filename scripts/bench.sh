@@ -19,25 +19,20 @@
 #
 # Usage: scripts/bench.sh [--quick] [--skip-peers] [--repeats R] [--place MODE] [--cores C]
 #   --quick       200 photos and 300 seed paths, 1 run each (for development)
-#   --skip-peers  reuse the peer rows of the latest bench-results/bench-*.csv (same workload/size)
+#   --skip-peers  reuse the peer rows of the newest bench-results/bench-*.csv that has them
+#                 for the same workload and size (--quick and full runs do not mix)
 #   --repeats R   runs per configuration (default 3)
 #   --place MODE  dogcat-mpi --place (default none: like the peers, no files are linked/copied)
 #   --cores C     pin everything to CPUs 0..C-1 (default: 2, this machine's cores)
 # Needs: the release binary (.build/release/dogcat-mpi), models/catsordogs.h5, and a Python 3
 # venv in .venv-bench/ which this script creates/fills when something is missing (~3 GB).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-ROOT=$(pwd)
-SHARED=$(cd "$ROOT/../shared" && pwd)
-BIN="$ROOT/.build/release/dogcat-mpi"
-MODEL="$ROOT/models/catsordogs.h5"
+source "$(dirname "$0")/bench/common.sh"
+cd "$ROOT"
 ONNX="$SHARED/models/catsordogs.onnx"
 PEERS="$SHARED/peers"
-VENV="$ROOT/.venv-bench"
-PY="$VENV/bin/python"
-RESULTS="$ROOT/bench-results"
 
-QUICK=0 SKIP_PEERS=0 REPEATS=3 PLACE=none CORES=2
+QUICK=0 SKIP_PEERS=0 REPEATS=3 PLACE=none
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
@@ -53,62 +48,33 @@ done
 [ "$QUICK" = 1 ] && [ "$REPEATS" = 3 ] && REPEATS=1
 PHOTO_LIMIT=0 SEED_SIZE=3000
 [ "$QUICK" = 1 ] && PHOTO_LIMIT=200 SEED_SIZE=300
-CPUSET="0-$((CORES - 1))"
-PIN=(taskset -c "$CPUSET")
-
-# mpirun as root, one node, shared memory only.
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader
-export TF_CPP_MIN_LOG_LEVEL=2
 
 STAMP=$(date +%Y%m%d-%H%M%S)
 RUN="$RESULTS/bench-$STAMP"
 START_NS=$(date +%s%N)
 
-log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-
-# Seconds since $1 (a date +%s%N value), 3 decimals.
-seconds_since() { echo "$(( $(date +%s%N) - $1 ))" | awk '{printf "%.3f", $1 / 1e9}'; }
-
-# Creates the venv and installs the given pip packages if any is missing.
-ensure_venv() {
-  [ -x "$PY" ] || python3 -m venv "$VENV"
-  if ! "$VENV/bin/pip" show -q "$@" >/dev/null 2>&1; then
-    log "installing into $VENV: $* (TensorFlow: ~1.5 min, ~3 GB)"
-    "$VENV/bin/pip" install -q "$@"
-  fi
-}
-
-# Reads every file of a path list once, so no system pays for a cold page cache.
-warm_cache() { tr '\n' '\0' < "$1" | xargs -0 cat > /dev/null; }
-
-# run_dogcat WORKLOAD INPUT IMAGES SYSTEM NP REP [dogcat args...]: one timed mpirun; each rank
-# runs under GNU time (scripts/bench/rank-rss.sh) to record its peak RSS; appends to runs.tsv.
+# run_dogcat WORKLOAD INPUT IMAGES SYSTEM NP REP [dogcat args...]: one timed mpirun (each rank
+# under GNU time for its peak RSS, see scripts/bench/rank-rss.sh); appends a line to runs.tsv.
 run_dogcat() {
   local workload=$1 input=$2 images=$3 system=$4 np=$5 rep=$6; shift 6
-  local dir="$RUN/dogcat/$workload-$system-np$np" over=() t0 wall rc=0
-  [ "$np" -gt "$CORES" ] && over=(--oversubscribe)
-  rm -rf "$dir"; mkdir -p "$dir/rss"
-  t0=$(date +%s%N)
-  "${PIN[@]}" mpirun "${over[@]}" -np "$np" "$ROOT/scripts/bench/rank-rss.sh" "$dir/rss" \
-    "$BIN" --input "$input" --output "$dir/out" --model "$MODEL" --place "$PLACE" --quiet "$@" \
-    > "$dir/stdout.txt" 2> "$dir/stderr.txt" || rc=$?
-  wall=$(seconds_since "$t0")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$workload" "$images" "$system" "$np" "$rep" "$wall" "$rc" "$dir" \
-    >> "$RUN/runs.tsv"
-  log "dogcat $workload $system np=$np run $rep: ${wall}s (rc $rc) $(grep -h '^accuracy:' "$dir/stdout.txt" || true)"
-  [ "$rc" = 0 ] || { log "dogcat-mpi failed, see $dir/stderr.txt"; tail -5 "$dir/stderr.txt" >&2; }
+  local dir="$RUN/dogcat/$workload-$system-np$np"
+  dogcat_timed "$dir" "$np" --input "$input" --place "$PLACE" "$@"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$workload" "$images" "$system" "$np" "$rep" "$WALL" "$RC" \
+    "$BUSY_PCT" "$dir" >> "$RUN/runs.tsv"
+  log "dogcat $workload $system np=$np run $rep: ${WALL}s (rc $RC) $(grep -h '^accuracy:' "$dir/stdout.txt" || true)"
 }
 
 # run_peer NAME WORKLOAD LIST IMAGES SCRIPT [args...]: one peer invocation (all R runs inside),
-# under GNU time (wall of the whole python command, its max RSS).
+# pinned to the same CPUs, under GNU time (wall of the whole python command, its max RSS).
 run_peer() {
   local name=$1 workload=$2 list=$3 images=$4 script=$5; shift 5
   local base="$RUN/peers/$name-$workload" rc=0
+  wait_idle
   log "peer $name on $workload ($images images, $REPEATS runs)"
-  /usr/bin/time -f '%e %M' -o "$base.time" "${PIN[@]}" "$PY" "$PEERS/$script" \
+  /usr/bin/time -f '%e %M' -o "$base.time" taskset -c "0-$((CORES - 1))" "$PY" "$PEERS/$script" \
     --paths "$list" --sizes "$images" --repeats "$REPEATS" --threads "$CORES" --out "$base.csv" "$@" \
     > "$base.log" 2>&1 || rc=$?
+  echo "$BUSY_PCT" > "$base.busy"
   [ "$rc" = 0 ] || { log "peer $name failed (rc $rc), see $base.log"; tail -5 "$base.log" >&2; return 1; }
   grep -h '^keras\|^onnx' "$base.log" | tail -3 >&2 || true
 }
@@ -116,25 +82,26 @@ run_peer() {
 main() {
   [ -x "$BIN" ] || { echo "bench.sh: $BIN missing: build it first (scripts/setup.sh)" >&2; exit 1; }
   [ -s "$MODEL" ] || { echo "bench.sh: $MODEL missing (scripts/setup.sh fetches it)" >&2; exit 1; }
-  local reuse=""
+  local reuse=()
   if [ "$SKIP_PEERS" = 1 ]; then
-    reuse=$(ls -t "$RESULTS"/bench-*.csv 2>/dev/null | head -1 || true)
-    [ -n "$reuse" ] || { echo "bench.sh: --skip-peers but no bench-results/bench-*.csv yet" >&2; exit 1; }
+    mapfile -t reuse < <(ls -t "$RESULTS"/bench-*.csv 2>/dev/null || true)
+    [ "${#reuse[@]}" -gt 0 ] || { echo "bench.sh: --skip-peers but no bench-results/bench-*.csv yet" >&2; exit 1; }
     ensure_venv numpy
   else
     ensure_venv tensorflow-cpu==2.21.0 tf-keras==2.21.0 onnxruntime pillow numpy
   fi
   mkdir -p "$RUN/lists" "$RUN/peers" "$RUN/dogcat"
-  printf 'workload\timages\tsystem\tnp\trep\twall_s\trc\tdir\n' > "$RUN/runs.tsv"
+  printf 'workload\timages\tsystem\tnp\trep\twall_s\trc\tbusy_pct\tdir\n' > "$RUN/runs.tsv"
 
   local n_photos n_seed
   n_photos=$("$PY" scripts/bench/make_lists.py photos "$RUN/lists" --limit "$PHOTO_LIMIT")
   "$PY" scripts/bench/make_lists.py seed "$RUN/lists" --sizes "$SEED_SIZE" > /dev/null
   n_seed=$SEED_SIZE
   warm_cache "$RUN/lists/photos.txt"; warm_cache "$RUN/lists/seed_$n_seed.txt"
-  log "workloads: photos $n_photos images, seed $n_seed paths; $REPEATS run(s) each; CPUs $CPUSET; --place $PLACE"
+  log "workloads: photos $n_photos images, seed $n_seed paths; $REPEATS run(s) each; CPUs 0-$((CORES - 1)); --place $PLACE"
 
   "$PY" scripts/bench/ceiling.py flops > "$RUN/flops.json"
+  wait_idle
   taskset -c 0 "$PY" scripts/bench/ceiling.py gemm > "$RUN/gemm.json"
   log "FLOPs/image $(cut -c1-40 "$RUN/flops.json")...; GEMM $(cat "$RUN/gemm.json")"
 
@@ -161,7 +128,7 @@ main() {
 
   local csv="$RESULTS/bench-$STAMP.csv" md="$RESULTS/bench-$STAMP.md"
   "$PY" scripts/bench/report.py "$RUN" --cores "$CORES" --csv "$csv" --md "$md" \
-    ${reuse:+--reuse-peers "$reuse"} --script-seconds "$(seconds_since "$START_NS")"
+    ${reuse[@]:+--reuse-peers "${reuse[@]}"} --script-seconds "$(seconds_since "$START_NS")"
   echo
   cat "$md"
   echo

@@ -29,6 +29,7 @@
 # At the end, success or failure (trap), `run` tears the cluster down, unless --keep is given;
 # and it tears it down only if it brought it up itself.
 #
+# Exit status: 0 all good, 77 not permitted here (not root, no namespaces), 1 anything else.
 # Environment: DOGCAT_BIN (default: .build/release/dogcat-mpi in the repository root),
 # DOGCAT_NETNS_MIN_BYTES (default 1048576: the model broadcast alone is tens of MB).
 set -euo pipefail
@@ -41,7 +42,7 @@ readonly BRIDGE=dogcat-br0              # in the root namespace, $NET.1
 readonly NS_PREFIX=dogcat-h             # namespaces dogcat-h1..h3 at $NET.11..13
 readonly VETH_PREFIX=dogcat-v           # root-side veth ends dogcat-v1..v3
 readonly HOSTS=3
-readonly LOCK=/run/lock/dogcat-netns-cluster.lock
+readonly WORK_PREFIX=/tmp/dogcat-netns    # run's temporary directories: $WORK_PREFIX.XXXXXX
 readonly MIN_BYTES=${DOGCAT_NETNS_MIN_BYTES:-1048576}
 BIN=${DOGCAT_BIN:-$REPO/.build/release/dogcat-mpi}
 
@@ -57,17 +58,25 @@ host_ip() { echo "$NET.$((10 + $1))"; }
 our_namespaces() { ip netns list | awk '{print $1}' | grep "^$NS_PREFIX" || true; }
 our_links() { ip -o link show | awk -F': ' '{sub(/@.*/, "", $2); print $2}' | grep -E "^($BRIDGE|$VETH_PREFIX[0-9]+)$" || true; }
 
-# Checks we may manage namespaces at all, so callers can tell "not permitted" from a failure.
+# Checks we may make namespaces at all; exits 77 ("skipped") if not, so callers (the
+# tests) can tell "not permitted here" from a failure.
 check_permitted() {
-    command -v ip >/dev/null && command -v unshare >/dev/null || die "needs iproute2 (ip) and unshare"
-    [ "$(id -u)" = 0 ] || die "not permitted: must run as root (needs CAP_NET_ADMIN and CAP_SYS_ADMIN)"
-    ip netns list >/dev/null 2>&1 || die "not permitted: 'ip netns list' fails"
+    local why=
+    if ! command -v ip >/dev/null || ! command -v unshare >/dev/null || ! command -v flock >/dev/null; then
+        why="needs iproute2 (ip), unshare and flock"
+    elif [ "$(id -u)" != 0 ]; then
+        why="must run as root (needs CAP_NET_ADMIN and CAP_SYS_ADMIN)"
+    elif ! ip netns list >/dev/null 2>&1 || ! unshare --net --uts true 2>/dev/null; then
+        why="cannot create network/UTS namespaces here (no CAP_SYS_ADMIN/CAP_NET_ADMIN?)"
+    fi
+    [ -z "$why" ] || { echo "netns-cluster: not permitted: $why" >&2; exit 77; }
 }
 
-# One lock for up/run/down: two runs at once would tear down each other's cluster.
+# One lock for up/run/down (on this script file, so no lock file to clean up): two runs
+# at once would tear down each other's cluster. Children do not inherit it (9>&-).
 take_lock() {
-    exec 9>"$LOCK"
-    flock -w 300 9 || die "another netns-cluster.sh holds $LOCK (waited 300 s)"
+    exec 9<"${BASH_SOURCE[0]}"
+    flock -w 300 9 || die "another netns-cluster.sh up/run/down is running (waited 300 s)"
 }
 
 # Disables IPv6 on one interface (best effort): no router solicitations or neighbour
@@ -180,7 +189,8 @@ check_traffic() { # before after
 run_logged() { # log command...
     local log=$1 status=0
     shift
-    "$@" >"$log" 2>&1 9>&- &
+    : >"$log"
+    "$@" </dev/null >"$log" 2>&1 9>&- &
     CHILD=$!
     tail -n +1 -s 0.1 -f --pid="$CHILD" "$log" 9>&- &
     local tailer=$!
@@ -221,16 +231,17 @@ mpi_single() { # output-dir dogcat args...
 }
 
 # Cleanup for `run`, on every exit: stop a running mpirun, tear down, remove the work dir.
-WORK= CHILD= KEEP=0 BROUGHT_UP=0
+# OWNER: "" before the cluster was looked at, "us" if this run brings it up, "before" if it was up.
+WORK= CHILD= KEEP=0 OWNER=
 on_exit() {
     local status=$?
     trap - EXIT INT TERM
     if [ -n "$CHILD" ]; then kill -TERM "$CHILD" 2>/dev/null || true; wait "$CHILD" 2>/dev/null || true; fi
-    if [ "$BROUGHT_UP" = 1 ] && [ "$KEEP" = 0 ]; then
+    if [ "$OWNER" = us ] && [ "$KEEP" = 0 ]; then
         if cluster_down; then say "down"; else status=1; fi
-    elif [ "$BROUGHT_UP" = 1 ]; then
+    elif [ "$OWNER" = us ]; then
         say "--keep: cluster left up; remove it with: $0 down"
-    else
+    elif [ "$OWNER" = before ]; then
         say "cluster left up (it was up before this run); remove it with: $0 down"
     fi
     [ -z "$WORK" ] || rm -rf "$WORK"
@@ -259,8 +270,8 @@ cmd_run() {
     trap on_exit EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
-    WORK=$(mktemp -d /tmp/dogcat-netns.XXXXXX)
-    if ! is_up; then BROUGHT_UP=1; fi
+    WORK=$(mktemp -d "$WORK_PREFIX.XXXXXX")
+    if is_up; then OWNER=before; else OWNER=us; fi
     cluster_up
     local i np=$((HOSTS * PER_HOST))
     for i in $(seq 1 $HOSTS); do echo "$(host_ip "$i") slots=$PER_HOST"; done > "$WORK/hostfile"
@@ -299,6 +310,15 @@ cmd_run() {
     say "PASS"
 }
 
+# Also removes work directories of runs that were killed (-9) midway: none can be running
+# while we hold the lock.
+cmd_down() {
+    rm -rf "$WORK_PREFIX".??????
+    if [ -z "$(our_namespaces)$(our_links)" ]; then say "nothing to remove"; return 0; fi
+    cluster_down || exit 1
+    say "down"
+}
+
 main() {
     [ $# -ge 1 ] || die "usage: $0 up | run [--keep] [--per-host N] [--input PATH] [dogcat args...] | down"
     local command=$1
@@ -307,8 +327,7 @@ main() {
     take_lock
     case $command in
         up) cluster_up ;;
-        down)
-            if [ -z "$(our_namespaces)$(our_links)" ]; then say "nothing to remove"; else cluster_down; say "down"; fi ;;
+        down) cmd_down ;;
         run) cmd_run "$@" ;;
         *) die "unknown command '$command' (up, run or down)" ;;
     esac

@@ -13,12 +13,16 @@ public final class Network {
     /// Output shape of every node, for tests and messages.
     public let shapes: [[Int]]
 
-    private let storage: [FloatBuffer]          // per node; flat-tail nodes hold a whole batch
-    private let perImageSteps: [() -> Void]
-    private let batchSteps: [(Int) -> Void]
+    let storage: [FloatBuffer]          // per node; flat-tail nodes hold a whole batch
+    let perImageSteps: [() -> Void]
+    let batchSteps: [(Int) -> Void]
+    let perImageStepNames: [String]
+    let batchStepNames: [String]
     private let bridges: [(node: Int, count: Int)]   // per-image outputs copied into batch rows
 
-    public init(model: Model, batchSize: Int) throws(GraphError) {
+    /// `fuse` lets a convolution and the 2x2 max pooling after it run as one step (the
+    /// convolution's own output is then never stored); off, every node's output is kept.
+    public init(model: Model, batchSize: Int, fuse: Bool = true) throws(GraphError) {
         precondition(batchSize > 0)
         let graph = model.graph
         let shapes = try ShapeInference.shapes(of: graph, weightCount: model.weights.count)
@@ -38,11 +42,15 @@ public final class Network {
         for (i, node) in nodes.enumerated() where !perImage[i] { consumedByBatch.formUnion(node.inputs) }
         bridges = nodes.indices.filter { perImage[$0] && consumedByBatch.contains($0) }.map { ($0, shapes[$0].reduce(1, *)) }
 
+        let fusedPools = fuse ? Self.fusablePools(graph, shapes) : [:]
+        let fusedConvolutions = Set(fusedPools.values)
         var storage: [FloatBuffer] = []
         var batchStorage: [Int: FloatBuffer] = [:]
         for i in nodes.indices {
             let count = shapes[i].reduce(1, *)
-            if perImage[i], nodes[i].op.isCopy, let source = nodes[i].inputs.first, perImage[source] {
+            if fusedConvolutions.contains(i) {
+                storage.append(FloatBuffer(count: 1))   // computed inside the pooling step, never stored
+            } else if perImage[i], nodes[i].op.isCopy, let source = nodes[i].inputs.first, perImage[source] {
                 storage.append(storage[source])   // Flatten and Dropout on one image: the same floats
             } else {
                 storage.append(FloatBuffer(count: perImage[i] ? count : count * batchSize))
@@ -55,20 +63,36 @@ public final class Network {
 
         var perImageSteps: [() -> Void] = []
         var batchSteps: [(Int) -> Void] = []
-        for (i, node) in nodes.enumerated() where i > 0 {
-            let weights = node.weights.map { ref in model.weights.withUnsafeBufferPointer { FloatBuffer(Array($0[ref.offset..<(ref.offset + ref.count)])) } }
+        var perImageStepNames: [String] = [], batchStepNames: [String] = []
+        func weights(of node: Node) -> [FloatBuffer] {
+            node.weights.map { ref in model.weights.withUnsafeBufferPointer { FloatBuffer(Array($0[ref.offset..<(ref.offset + ref.count)])) } }
+        }
+        for (i, node) in nodes.enumerated() where i > 0 && !fusedConvolutions.contains(i) {
+            if let conv = fusedPools[i] {
+                let convNode = nodes[conv]
+                perImageSteps.append(try Self.convolutionStep(convNode, output: storage[i], input: storage[convNode.inputs[0]],
+                                                              inputShape: shapes[convNode.inputs[0]], convolutionShape: shapes[conv],
+                                                              weights: weights(of: convNode), maxPool2x2: true))
+                perImageStepNames.append("\(convNode.name)+\(node.name)")
+                continue
+            }
+            let weights = weights(of: node)
             if perImage[i] {
                 if let step = try Self.perImageStep(node, output: storage[i], inputs: node.inputs.map { storage[$0] },
                                                     inputShapes: node.inputs.map { shapes[$0] }, outputShape: shapes[i], weights: weights) {
                     perImageSteps.append(step)
+                    perImageStepNames.append(node.name)
                 }
             } else {
                 batchSteps.append(try Self.batchStep(node, output: storage[i], inputs: node.inputs.map(batchView),
                                                      inputShapes: node.inputs.map { shapes[$0] }, outputShape: shapes[i], weights: weights))
+                batchStepNames.append(node.name)
             }
         }
         self.perImageSteps = perImageSteps
         self.batchSteps = batchSteps
+        self.perImageStepNames = perImageStepNames
+        self.batchStepNames = batchStepNames
         self.bridgeSources = bridges.map { storage[$0.node] }
         self.bridgeTargets = bridges.map { batchStorage[$0.node]! }
     }
@@ -114,6 +138,24 @@ public final class Network {
         var ignored = [Float](repeating: 0, count: outputCount)
         input.withUnsafeBufferPointer { i in ignored.withUnsafeMutableBufferPointer { predict(i.baseAddress!, count: 1, into: $0.baseAddress!) } }
         return graph.nodes.indices.map { Array(storage[$0].array.prefix(shapes[$0].reduce(1, *))) }
+    }
+}
+
+extension Network {
+    /// Pooling node -> the convolution it can absorb: a 2x2, stride-2, valid max pooling whose
+    /// only input is a convolution (linear or ReLU) that nothing else reads.
+    static func fusablePools(_ graph: Graph, _ shapes: [[Int]]) -> [Int: Int] {
+        var readers = [Int](repeating: 0, count: graph.nodes.count)
+        for node in graph.nodes { for input in node.inputs { readers[input] += 1 } }
+        readers[graph.output] += 1
+        var result: [Int: Int] = [:]
+        for (i, node) in graph.nodes.enumerated() {
+            guard case .pool(let p) = node.op, p.kind == .max, p.size == [2, 2], p.strides == [2, 2], p.padding == .valid,
+                  let conv = node.inputs.first, readers[conv] == 1,
+                  case .conv2D(let c) = graph.nodes[conv].op, c.activation == .relu || c.activation == .linear else { continue }
+            result[i] = conv
+        }
+        return result
     }
 }
 

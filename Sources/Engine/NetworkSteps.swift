@@ -7,17 +7,9 @@ extension Network {
         switch node.op {
         case .input:
             return nil
-        case .conv2D(let a):
-            let g = WindowGeometry(inputShape: inputShapes[0], outputShape: outputShape, kernel: a.kernel,
-                                   strides: a.strides, dilation: a.dilation, padding: a.padding)
-            let conv = DirectConvolution(g, kernel: weights[0].pointer, bias: a.useBias ? weights[1].pointer : nil,
-                                         activation: a.activation == .relu ? .relu : .linear)
-            let count = outputShape.reduce(1, *)
-            let rest = a.activation == .relu || a.activation == .linear ? nil : a.activation
-            return {
-                conv.forward(out: out, inp: inp)
-                if let rest { activationForward(out, count: count, rowLength: g.outC, rest) }
-            }
+        case .conv2D:
+            return try convolutionStep(node, output: output, input: inputs[0], inputShape: inputShapes[0],
+                                       convolutionShape: outputShape, weights: weights, maxPool2x2: false)
         case .pool(let a):
             let g = WindowGeometry(inputShape: inputShapes[0], outputShape: outputShape, kernel: a.size,
                                    strides: a.strides, dilation: [1, 1], padding: a.padding)
@@ -34,6 +26,24 @@ extension Network {
             return out == UnsafeMutablePointer(mutating: inp) ? nil : { out.update(from: inp, count: count) }
         case .dense:
             throw GraphError(node: node, "expects a flat input")
+        }
+    }
+
+    /// A convolution, with its ReLU and optionally the 2x2 max pooling after it, as one step.
+    static func convolutionStep(_ node: Node, output: FloatBuffer, input: FloatBuffer, inputShape: [Int], convolutionShape: [Int],
+                                weights: [FloatBuffer], maxPool2x2: Bool) throws(GraphError) -> () -> Void {
+        guard case .conv2D(let a) = node.op else { throw GraphError(node: node, "is not a convolution") }
+        let out = output.pointer
+        let inp = UnsafePointer(input.pointer)
+        let g = WindowGeometry(inputShape: inputShape, outputShape: convolutionShape, kernel: a.kernel,
+                               strides: a.strides, dilation: a.dilation, padding: a.padding)
+        let conv = DirectConvolution(g, kernel: weights[0].pointer, bias: a.useBias ? weights[1].pointer : nil,
+                                     activation: a.activation == .relu ? .relu : .linear, maxPool2x2: maxPool2x2)
+        let count = conv.outputShape.reduce(1, *)
+        let rest = a.activation == .relu || a.activation == .linear ? nil : a.activation
+        return {
+            conv.forward(out: out, inp: inp)
+            if let rest { activationForward(out, count: count, rowLength: g.outC, rest) }
         }
     }
 

@@ -21,7 +21,7 @@ final class KerasReaderTests: XCTestCase {
     /// Every layer's output for cat.10.jpg against the tensors Keras computed.
     func testEveryLayerMatchesKeras() throws {
         let model = try ModelLoader.load(path: TestData.catsordogsModel.path)
-        let network = try Network(model: model, batchSize: 4)
+        let network = try Network(model: model, batchSize: 4, fuse: false)
         let input = try readNPY(TestData.goldens.appendingPathComponent("input_catsordogs_cat.10.npy"))
         let outputs = network.layerOutputs(input.values)
         let files = try FileManager.default.contentsOfDirectory(atPath: TestData.goldens.path)

@@ -35,7 +35,7 @@ SYSTEMS = {"exact": "dogcat-mpi", "fast": "dogcat-mpi --fast-decode"}
 FIELDS = ["workload", "system", "ranks_threads", "images", "seconds", "images_per_s",
           *[f"ratio_{k}" for k in PEERS], "ceiling_fraction", "seconds_kind", "cores_used",
           "e2e_seconds", "e2e_images_per_s", "internal_seconds", "peak_rss_mb", "rss_mb_per_rank",
-          "accuracy", "failed", "vs_keras_golden", "runs", "source"]
+          "accuracy", "failed", "vs_keras_golden", "runs", "busy_starts", "source"]
 
 
 def goldens():
@@ -96,7 +96,8 @@ def dogcat_rows(run, cores, gold):
             rss_mb_per_rank="/".join(f"{rss[k]:.0f}" for k in sorted(rss)),
             accuracy=acc.group(1) if acc else "", failed=failed.group(1) if failed else "",
             vs_keras_golden=golden_check(results, gold) if os.path.exists(results) else "",
-            runs=f"{len(ok)} ok of {len(rs)}", source="this run"))
+            runs=f"{len(ok)} ok of {len(rs)}", source="this run",
+            busy_starts=sum(int(r.get("busy_pct") or 0) >= 15 for r in rs)))
     return rows
 
 
@@ -121,12 +122,23 @@ def peer_rows(run, cores, images_by_workload):
                 e2e_seconds=overhead + best, e2e_images_per_s=n / (overhead + best),
                 internal_seconds=statistics.median(float(r["total_s"]) for r in mine),
                 peak_rss_mb=round(int(maxrss) / 1024, 1), rss_mb_per_rank="", accuracy="", failed="",
-                vs_keras_golden="", runs=f"{len(mine)}", source="this run", _key=key))
+                vs_keras_golden="", runs=f"{len(mine)}", source="this run", _key=key,
+                busy_starts=int(os.path.exists(base + ".busy") and int(open(base + ".busy").read() or 0) >= 15)))
     return rows
 
 
-def reused_peer_rows(path, wanted):
-    """Peer rows of an earlier bench CSV whose (workload, images) matches this run's."""
+def reused_peer_rows(paths, wanted):
+    """Peer rows for each (workload, images) in `wanted`, from the first of the earlier bench
+    CSVs `paths` (newest first) that has any for it."""
+    rows = []
+    for path in paths:
+        found = {(r["workload"], int(r["images"])) for r in reused_rows(path, wanted)}
+        rows += [r for r in reused_rows(path, found) if (r["workload"], r["images"]) in wanted]
+        wanted = wanted - found
+    return rows
+
+
+def reused_rows(path, wanted):
     rows = []
     for r in csv.DictReader(open(path)):
         key = next((k for k, p in PEERS.items() if p[1] == r["system"]), None)
@@ -136,7 +148,10 @@ def reused_peer_rows(path, wanted):
                 r[k] = float(r[k]) if r[k] not in ("", "nan") else float("nan")
             r["images"] = int(r["images"])
             r["cores_used"] = int(r["cores_used"])
-            r["source"] = "reused: " + os.path.basename(path)
+            r["busy_starts"] = int(r["busy_starts"] or 0)
+            r["peak_rss_mb"] = float(r["peak_rss_mb"]) if r["peak_rss_mb"] else ""
+            if not r["source"].startswith("reused"):
+                r["source"] = "reused: " + os.path.basename(path)
             r["_key"] = key
             rows.append(r)
     return rows
@@ -174,7 +189,9 @@ def markdown(rows, flops, gemm, cores, script_seconds):
     out += ["| " + " | ".join(head) + " |", "|" + "---|" * 2 + "---|" + "---:|" * 9 + "---|"]
     for r in rows:
         notes = "; ".join(x for x in (r["vs_keras_golden"], r["source"] if r["source"] != "this run" else "",
-                                      f"{r['failed']} failed" if r["failed"] not in ("", "0") else "") if x)
+                                      f"{r['failed']} failed" if r["failed"] not in ("", "0") else "",
+                                      f"{int(r['busy_starts'])} run(s) started on a busy machine"
+                                      if r.get("busy_starts") else "") if x)
         out.append("| " + " | ".join([
             r["workload"], r["system"], r["ranks_threads"], str(r["images"]), fmt(r["seconds"]),
             fmt(r["images_per_s"], 1), *(fmt(r[f"ratio_{k}"]) for k in PEERS),
@@ -199,7 +216,7 @@ def main():
     ap.add_argument("--cores", type=int, default=2)
     ap.add_argument("--csv", required=True)
     ap.add_argument("--md", required=True)
-    ap.add_argument("--reuse-peers", help="take the peer rows from this earlier bench CSV")
+    ap.add_argument("--reuse-peers", nargs="+", help="take the peer rows from these earlier bench CSVs (newest first)")
     ap.add_argument("--script-seconds", type=float, default=0)
     args = ap.parse_args()
     flops = json.load(open(os.path.join(args.run, "flops.json")))["flops_per_image"]

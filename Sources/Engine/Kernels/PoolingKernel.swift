@@ -18,7 +18,7 @@ public func poolForward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Flo
                 for iy in rows {
                     for ix in columns {
                         let v = Vector.load(inp + (iy * g.w + ix) * g.c + channel)
-                        maximum = pointwiseMax(maximum, v); sum += v
+                        maximum = Vector.maximum(maximum, v); sum += v
                     }
                 }
                 let result = kind == .max ? maximum : sum / Vector(repeating: Float(rows.count * columns.count))

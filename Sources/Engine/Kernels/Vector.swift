@@ -21,6 +21,15 @@ extension SIMD16 where Scalar == Float {
         UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
     }
 
+    /// Loads `count` lanes (the rest zero) when fewer than 16 floats remain.
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>, count: Int) -> Vector {
+        if count == vectorWidth { return load(p) }
+        var v = Vector()
+        for lane in 0..<count { v[lane] = p[lane] }
+        return v
+    }
+
     @inline(__always)
     func store(_ p: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(p).storeBytes(of: self, as: Vector.self)
@@ -35,6 +44,10 @@ extension SIMD16 where Scalar == Float {
 
     @inline(__always)
     func relu() -> Vector { replacing(with: 0, where: self .< 0) }
+
+    /// Lane-wise maximum in two instructions (the standard library's pointwiseMax goes lane by lane).
+    @inline(__always)
+    static func maximum(_ a: Vector, _ b: Vector) -> Vector { a.replacing(with: b, where: b .> a) }
 }
 
 /// Rounds up to a whole number of vectors.

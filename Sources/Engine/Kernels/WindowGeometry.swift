@@ -8,6 +8,8 @@ public struct WindowGeometry: Equatable {
     public var strideH, strideW: Int
     public var dilationH, dilationW: Int
     public var padTop, padLeft: Int
+    /// Rows and columns of the zero-padded input the window reads (stored: the kernels read them in their inner loops).
+    public var paddedH, paddedW: Int
 
     public init(inputShape: [Int], outputShape: [Int], kernel: [Int], strides: [Int], dilation: [Int], padding: Padding) {
         (h, w, c) = (inputShape[0], inputShape[1], inputShape[2])
@@ -17,10 +19,9 @@ public struct WindowGeometry: Equatable {
         (dilationH, dilationW) = (dilation[0], dilation[1])
         padTop = ShapeInference.padBefore(h, kernel: kernelH, stride: strideH, dilation: dilationH, padding: padding)
         padLeft = ShapeInference.padBefore(w, kernel: kernelW, stride: strideW, dilation: dilationW, padding: padding)
+        paddedH = max(h + padTop, (outH - 1) * strideH + (kernelH - 1) * dilationH + 1)
+        paddedW = max(w + padLeft, (outW - 1) * strideW + (kernelW - 1) * dilationW + 1)
     }
 
-    /// Rows and columns of the zero-padded input the window reads.
-    public var paddedH: Int { max(h + padTop, (outH - 1) * strideH + (kernelH - 1) * dilationH + 1) }
-    public var paddedW: Int { max(w + padLeft, (outW - 1) * strideW + (kernelW - 1) * dilationW + 1) }
     public var needsPadding: Bool { paddedH != h || paddedW != w || padTop != 0 || padLeft != 0 }
 }
