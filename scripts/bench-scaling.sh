@@ -29,7 +29,7 @@ source "$(dirname "$0")/bench/common.sh"
 cd "$ROOT"
 LOG_TAG=scaling
 
-QUICK=0 REPEATS=3 SWEEP_REPEATS=1 SIZES=100,500,1000,1500,2000,2500,3000
+QUICK=0 REPEATS="" SWEEP_REPEATS=1 SIZES=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
@@ -43,7 +43,8 @@ while [ $# -gt 0 ]; do
   shift
 done
 PHOTO_LIMIT=0
-if [ "$QUICK" = 1 ]; then SIZES=100,300 REPEATS=1 SWEEP_REPEATS=1 PHOTO_LIMIT=200; fi
+if [ "$QUICK" = 1 ]; then : "${SIZES:=100,300}" "${REPEATS:=1}"; PHOTO_LIMIT=200; fi
+: "${SIZES:=100,500,1000,1500,2000,2500,3000}" "${REPEATS:=3}"
 
 STAMP=$(date +%Y%m%d-%H%M%S)
 OUT="$RESULTS/scaling/$STAMP"
@@ -57,8 +58,8 @@ run() {
   local dir="$RAW/$exp-$label-n$images-np$np-r$rep" sched=()
   [ "$schedule" = - ] || sched=(--schedule "$schedule")
   dogcat_timed "$dir" "$np" --input "$input" --batch-size "$batch" --place none "${sched[@]}" "$@"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$exp" "$label" "$images" "$np" "$batch" "$schedule" \
-    "$rep" "$WALL" "$RC" "$BUSY_PCT" "$dir" >> "$RAW/runs.tsv"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$exp" "$label" "$images" "$np" "$batch" \
+    "$schedule" "$rep" "$WALL" "$RC" "$BUSY_PCT" "$FOREIGN_CPU" "$CONTENDED" "$dir" >> "$RAW/runs.tsv"
   log "$exp $label n=$images np=$np bs=$batch${sched[*]:+ ${sched[*]}} run $rep: ${WALL}s (rc $RC)"
 }
 
@@ -103,7 +104,7 @@ main() {
   [ -s "$MODEL" ] || { echo "bench-scaling.sh: $MODEL missing (scripts/setup.sh fetches it)" >&2; exit 1; }
   ensure_venv numpy matplotlib
   mkdir -p "$RAW/lists"
-  printf 'experiment\tlabel\timages\tnp\tbatch\tschedule\trep\twall_s\trc\tbusy_pct\tdir\n' > "$RAW/runs.tsv"
+  printf 'experiment\tlabel\timages\tnp\tbatch\tschedule\trep\twall_s\trc\tbusy_pct\tforeign_cpu_s\tcontended\tdir\n' > "$RAW/runs.tsv"
 
   local n_photos
   "$PY" scripts/bench/make_lists.py seed "$RAW/lists" --sizes "$SIZES" > /dev/null

@@ -32,7 +32,7 @@ cd "$ROOT"
 ONNX="$SHARED/models/catsordogs.onnx"
 PEERS="$SHARED/peers"
 
-QUICK=0 SKIP_PEERS=0 REPEATS=3 PLACE=none
+QUICK=0 SKIP_PEERS=0 REPEATS="" PLACE=none
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
@@ -45,7 +45,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-[ "$QUICK" = 1 ] && [ "$REPEATS" = 3 ] && REPEATS=1
+if [ -z "$REPEATS" ]; then REPEATS=3; [ "$QUICK" = 1 ] && REPEATS=1; fi
 PHOTO_LIMIT=0 SEED_SIZE=3000
 [ "$QUICK" = 1 ] && PHOTO_LIMIT=200 SEED_SIZE=300
 
@@ -59,8 +59,8 @@ run_dogcat() {
   local workload=$1 input=$2 images=$3 system=$4 np=$5 rep=$6; shift 6
   local dir="$RUN/dogcat/$workload-$system-np$np"
   dogcat_timed "$dir" "$np" --input "$input" --place "$PLACE" "$@"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$workload" "$images" "$system" "$np" "$rep" "$WALL" "$RC" \
-    "$BUSY_PCT" "$dir" >> "$RUN/runs.tsv"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$workload" "$images" "$system" "$np" "$rep" "$WALL" "$RC" \
+    "$BUSY_PCT" "$FOREIGN_CPU" "$CONTENDED" "$dir" >> "$RUN/runs.tsv"
   log "dogcat $workload $system np=$np run $rep: ${WALL}s (rc $RC) $(grep -h '^accuracy:' "$dir/stdout.txt" || true)"
 }
 
@@ -68,13 +68,20 @@ run_dogcat() {
 # pinned to the same CPUs, under GNU time (wall of the whole python command, its max RSS).
 run_peer() {
   local name=$1 workload=$2 list=$3 images=$4 script=$5; shift 5
-  local base="$RUN/peers/$name-$workload" rc=0
+  local base="$RUN/peers/$name-$workload" rc=0 b0 own foreign contended=no
   wait_idle
   log "peer $name on $workload ($images images, $REPEATS runs)"
-  /usr/bin/time -f '%e %M' -o "$base.time" taskset -c "0-$((CORES - 1))" "$PY" "$PEERS/$script" \
+  b0=$(cpu_busy_seconds)
+  /usr/bin/time -f '%e %M %U %S' -o "$base.time" taskset -c "0-$((CORES - 1))" "$PY" "$PEERS/$script" \
     --paths "$list" --sizes "$images" --repeats "$REPEATS" --threads "$CORES" --out "$base.csv" "$@" \
     > "$base.log" 2>&1 || rc=$?
+  own=$(tail -n1 "$base.time" | awk '{ printf "%.2f", $3 + $4 }')
+  if foreign=$(foreign_cpu "$b0" "$(cpu_busy_seconds)" "$own" "$(tail -n1 "$base.time" | cut -d' ' -f1)"); then
+    contended=yes
+    log "WARNING: contended: other processes used ${foreign} CPU s during this peer run"
+  fi
   echo "$BUSY_PCT" > "$base.busy"
+  echo "$foreign $contended" > "$base.foreign"
   [ "$rc" = 0 ] || { log "peer $name failed (rc $rc), see $base.log"; tail -5 "$base.log" >&2; return 1; }
   grep -h '^keras\|^onnx' "$base.log" | tail -3 >&2 || true
 }
@@ -91,7 +98,7 @@ main() {
     ensure_venv tensorflow-cpu==2.21.0 tf-keras==2.21.0 onnxruntime pillow numpy
   fi
   mkdir -p "$RUN/lists" "$RUN/peers" "$RUN/dogcat"
-  printf 'workload\timages\tsystem\tnp\trep\twall_s\trc\tbusy_pct\tdir\n' > "$RUN/runs.tsv"
+  printf 'workload\timages\tsystem\tnp\trep\twall_s\trc\tbusy_pct\tforeign_cpu_s\tcontended\tdir\n' > "$RUN/runs.tsv"
 
   local n_photos n_seed
   n_photos=$("$PY" scripts/bench/make_lists.py photos "$RUN/lists" --limit "$PHOTO_LIMIT")

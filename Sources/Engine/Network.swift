@@ -21,7 +21,8 @@ public final class Network {
     private let bridges: [(node: Int, count: Int)]   // per-image outputs copied into batch rows
 
     /// `fuse` lets a convolution and the 2x2 max pooling after it run as one step (the
-    /// convolution's own output is then never stored); off, every node's output is kept.
+    /// convolution's own output is then never stored) and lets 3x3 convolutions use
+    /// Winograd's algorithm; off, every node's output is kept and computed directly.
     public init(model: Model, batchSize: Int, fuse: Bool = true) throws(GraphError) {
         precondition(batchSize > 0)
         let graph = model.graph
@@ -72,14 +73,15 @@ public final class Network {
                 let convNode = nodes[conv]
                 perImageSteps.append(try Self.convolutionStep(convNode, output: storage[i], input: storage[convNode.inputs[0]],
                                                               inputShape: shapes[convNode.inputs[0]], convolutionShape: shapes[conv],
-                                                              weights: weights(of: convNode), maxPool2x2: true))
+                                                              weights: weights(of: convNode), maxPool2x2: true, winograd: fuse))
                 perImageStepNames.append("\(convNode.name)+\(node.name)")
                 continue
             }
             let weights = weights(of: node)
             if perImage[i] {
                 if let step = try Self.perImageStep(node, output: storage[i], inputs: node.inputs.map { storage[$0] },
-                                                    inputShapes: node.inputs.map { shapes[$0] }, outputShape: shapes[i], weights: weights) {
+                                                    inputShapes: node.inputs.map { shapes[$0] }, outputShape: shapes[i], weights: weights,
+                                                    winograd: fuse) {
                     perImageSteps.append(step)
                     perImageStepNames.append(node.name)
                 }

@@ -1,7 +1,7 @@
 /// How each operation runs: the kernel chosen for it and the buffers it reads and writes.
 extension Network {
     static func perImageStep(_ node: Node, output: FloatBuffer, inputs: [FloatBuffer], inputShapes: [[Int]],
-                             outputShape: [Int], weights: [FloatBuffer]) throws(GraphError) -> (() -> Void)? {
+                             outputShape: [Int], weights: [FloatBuffer], winograd: Bool) throws(GraphError) -> (() -> Void)? {
         let out = output.pointer
         let inp = UnsafePointer(inputs[0].pointer)
         switch node.op {
@@ -9,7 +9,7 @@ extension Network {
             return nil
         case .conv2D:
             return try convolutionStep(node, output: output, input: inputs[0], inputShape: inputShapes[0],
-                                       convolutionShape: outputShape, weights: weights, maxPool2x2: false)
+                                       convolutionShape: outputShape, weights: weights, maxPool2x2: false, winograd: winograd)
         case .pool(let a):
             let g = WindowGeometry(inputShape: inputShapes[0], outputShape: outputShape, kernel: a.size,
                                    strides: a.strides, dilation: [1, 1], padding: a.padding)
@@ -31,18 +31,28 @@ extension Network {
 
     /// A convolution, with its ReLU and optionally the 2x2 max pooling after it, as one step.
     static func convolutionStep(_ node: Node, output: FloatBuffer, input: FloatBuffer, inputShape: [Int], convolutionShape: [Int],
-                                weights: [FloatBuffer], maxPool2x2: Bool) throws(GraphError) -> () -> Void {
+                                weights: [FloatBuffer], maxPool2x2: Bool, winograd: Bool) throws(GraphError) -> () -> Void {
         guard case .conv2D(let a) = node.op else { throw GraphError(node: node, "is not a convolution") }
         let out = output.pointer
         let inp = UnsafePointer(input.pointer)
         let g = WindowGeometry(inputShape: inputShape, outputShape: convolutionShape, kernel: a.kernel,
                                strides: a.strides, dilation: a.dilation, padding: a.padding)
-        let conv = DirectConvolution(g, kernel: weights[0].pointer, bias: a.useBias ? weights[1].pointer : nil,
-                                     activation: a.activation == .relu ? .relu : .linear, maxPool2x2: maxPool2x2)
-        let count = conv.outputShape.reduce(1, *)
+        let kernel = weights[0].pointer, bias = a.useBias ? weights[1].pointer : nil
+        let activation: Activation = a.activation == .relu ? .relu : .linear
         let rest = a.activation == .relu || a.activation == .linear ? nil : a.activation
+        let forward: (UnsafeMutablePointer<Float>, UnsafePointer<Float>) -> Void
+        let outputShape: [Int]
+        // Winograd where it applies and has enough input channels to fill its GEMMs.
+        if winograd && WinogradConvolution.supports(g) && g.c >= 8 {
+            let conv = WinogradConvolution(g, kernel: kernel, bias: bias, activation: activation, maxPool2x2: maxPool2x2)
+            (forward, outputShape) = (conv.forward, conv.outputShape)
+        } else {
+            let conv = DirectConvolution(g, kernel: kernel, bias: bias, activation: activation, maxPool2x2: maxPool2x2)
+            (forward, outputShape) = (conv.forward, conv.outputShape)
+        }
+        let count = outputShape.reduce(1, *)
         return {
-            conv.forward(out: out, inp: inp)
+            forward(out, inp)
             if let rest { activationForward(out, count: count, rowLength: g.outC, rest) }
         }
     }

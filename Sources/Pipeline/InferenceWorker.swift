@@ -30,19 +30,19 @@ final class InferenceWorker {
         let inputCount = network.inputShape.reduce(1, *)
         var loaded: [Int] = []   // positions in `batch` that have an input tensor
         var outcomes = [Outcome?](repeating: nil, count: batch.count)
-        var start = Clock.now
         for (position, item) in batch.enumerated() {
+            let start = Clock.now
             do {
                 try preprocessor.load(path: item.location, into: inputs.pointer + loaded.count * inputCount)
                 loaded.append(position)
             } catch {
                 outcomes[position] = .failure(item.index, error)
             }
+            decodeSeconds += Clock.now - start
             try between()
         }
         images += batch.count
-        decodeSeconds += Clock.now - start
-        start = Clock.now
+        let start = Clock.now
         if !loaded.isEmpty {
             network.predict(inputs.pointer, count: loaded.count, into: outputs.pointer)
             let k = network.outputCount

@@ -5,7 +5,15 @@
 #   ensure_venv PKG...           create .venv-bench/ and pip install the packages if any is missing
 #   warm_cache LIST              read every file of a path list once (no cold page cache)
 #   wait_idle                    wait (up to IDLE_WAIT s) until the CPUs are idle; sets BUSY_PCT
-#   dogcat_timed DIR NP ARGS...  one timed mpirun of dogcat-mpi; sets WALL, RC, BUSY_PCT
+#   cpu_busy_seconds             busy CPU seconds of the whole machine since boot (/proc/stat)
+#   dogcat_timed DIR NP ARGS...  one timed mpirun of dogcat-mpi; sets WALL, RC, BUSY_PCT,
+#                                FOREIGN_CPU, CONTENDED (yes/no)
+#
+# Interference check: the machine has few cores and other people's work may run on it. Around
+# each timed command the machine's busy CPU seconds are read from /proc/stat; FOREIGN_CPU = that
+# minus the CPU time of the command's own processes (GNU time user+sys). A dogcat-mpi run whose
+# FOREIGN_CPU exceeds 0.3 s + 5% of wall x cores is run again (at most TRIES times in all); the
+# reports flag what stayed contended.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SHARED=$(cd "$ROOT/../shared" && pwd)
@@ -16,6 +24,7 @@ PY="$VENV/bin/python"
 RESULTS="$ROOT/bench-results"
 CORES=${CORES:-2}
 IDLE_WAIT=${IDLE_WAIT:-120}
+TRIES=${TRIES:-3}
 
 # mpirun as root, one node, shared memory only.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -58,19 +67,39 @@ wait_idle() {
   [ "$BUSY_PCT" -lt 15 ] || log "WARNING: still ${BUSY_PCT}% busy after ${IDLE_WAIT}s: timing anyway"
 }
 
+cpu_busy_seconds() { awk '/^cpu /{ printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / 100; exit }' /proc/stat; }
+
+# foreign_cpu B0 B1 OWN WALL: CPU seconds used by others between two cpu_busy_seconds readings
+# (never below 0), and whether that counts as contended (exit status 0 = contended).
+foreign_cpu() {
+  awk -v b0="$1" -v b1="$2" -v own="$3" -v wall="$4" -v cores="$CORES" 'BEGIN {
+    f = b1 - b0 - own; if (f < 0) f = 0; printf "%.2f", f; exit !(f > 0.3 + 0.05 * wall * cores) }'
+}
+
 # dogcat_timed DIR NP [dogcat-mpi args...]: waits for an idle machine, then runs
 #   mpirun -np NP scripts/bench/rank-rss.sh DIR/rss dogcat-mpi --output DIR/out --model M --quiet ARGS
 # pinned to CPUs 0..CORES-1 (--oversubscribe when NP > CORES), stdout/stderr in DIR. WALL = the
-# whole command's wall seconds (start-up, model load, work, writing), RC = its exit status.
+# whole command's wall seconds (start-up, model load, work, writing), RC = its exit status,
+# FOREIGN_CPU = other processes' CPU seconds meanwhile (a contended run is retried, see above).
 dogcat_timed() {
-  local dir=$1 np=$2 over=() t0; shift 2
+  local dir=$1 np=$2 over=() t0 b0 own try; shift 2
   [ "$np" -gt "$CORES" ] && over=(--oversubscribe)
-  rm -rf "$dir"; mkdir -p "$dir/rss"
-  wait_idle
-  RC=0
-  t0=$(date +%s%N)
-  taskset -c "0-$((CORES - 1))" mpirun "${over[@]}" -np "$np" "$ROOT/scripts/bench/rank-rss.sh" "$dir/rss" \
-    "$BIN" --output "$dir/out" --model "$MODEL" --quiet "$@" > "$dir/stdout.txt" 2> "$dir/stderr.txt" || RC=$?
-  WALL=$(seconds_since "$t0")
+  for try in $(seq 1 "$TRIES"); do
+    rm -rf "$dir"; mkdir -p "$dir/rss"
+    wait_idle
+    RC=0
+    b0=$(cpu_busy_seconds); t0=$(date +%s%N)
+    taskset -c "0-$((CORES - 1))" mpirun "${over[@]}" -np "$np" "$ROOT/scripts/bench/rank-rss.sh" "$dir/rss" \
+      "$BIN" --output "$dir/out" --model "$MODEL" --quiet "$@" > "$dir/stdout.txt" 2> "$dir/stderr.txt" || RC=$?
+    WALL=$(seconds_since "$t0")
+    own=$( { tail -qn1 "$dir"/rss/rss.* 2>/dev/null || true; } | awk '{ s += $2 + $3 } END { printf "%.2f", s }')
+    CONTENDED=no
+    if FOREIGN_CPU=$(foreign_cpu "$b0" "$(cpu_busy_seconds)" "$own" "$WALL"); then
+      CONTENDED=yes
+      log "contended: other processes used ${FOREIGN_CPU} CPU s during this ${WALL} s run (try $try of $TRIES)"
+    else
+      break
+    fi
+  done
   if [ "$RC" != 0 ]; then log "dogcat-mpi failed (rc $RC), see $dir/stderr.txt"; tail -5 "$dir/stderr.txt" >&2; fi
 }

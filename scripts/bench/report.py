@@ -35,7 +35,7 @@ SYSTEMS = {"exact": "dogcat-mpi", "fast": "dogcat-mpi --fast-decode"}
 FIELDS = ["workload", "system", "ranks_threads", "images", "seconds", "images_per_s",
           *[f"ratio_{k}" for k in PEERS], "ceiling_fraction", "seconds_kind", "cores_used",
           "e2e_seconds", "e2e_images_per_s", "internal_seconds", "peak_rss_mb", "rss_mb_per_rank",
-          "accuracy", "failed", "vs_keras_golden", "runs", "busy_starts", "source"]
+          "accuracy", "failed", "vs_keras_golden", "runs", "busy_starts", "contended", "source"]
 
 
 def goldens():
@@ -79,9 +79,9 @@ def dogcat_rows(run, cores, gold):
         tj = json.load(open(timing)) if os.path.exists(timing) else {}
         rss = {}
         for f in glob.glob(os.path.join(d, "rss", "rss.*")):
-            txt = open(f).read().split()
-            if txt and txt[-1].isdigit():  # GNU time may prepend "Command exited with status"
-                rss[int(f.rsplit(".", 1)[1])] = int(txt[-1]) / 1024
+            lines = open(f).read().strip().splitlines()  # "MAXRSS_KIB USER_S SYS_S", last line
+            if lines and lines[-1].split()[0].isdigit():
+                rss[int(f.rsplit(".", 1)[1])] = int(lines[-1].split()[0]) / 1024
         images = tj.get("images", int(rs[-1]["images"]))
         secs = statistics.median(ok) if ok else float("nan")
         over = " (oversubscribed)" if np_ > cores else ""
@@ -97,7 +97,8 @@ def dogcat_rows(run, cores, gold):
             accuracy=acc.group(1) if acc else "", failed=failed.group(1) if failed else "",
             vs_keras_golden=golden_check(results, gold) if os.path.exists(results) else "",
             runs=f"{len(ok)} ok of {len(rs)}", source="this run",
-            busy_starts=sum(int(r.get("busy_pct") or 0) >= 15 for r in rs)))
+            busy_starts=sum(int(r.get("busy_pct") or 0) >= 15 for r in rs),
+            contended=sum(r.get("contended") == "yes" for r in rs)))
     return rows
 
 
@@ -114,7 +115,10 @@ def peer_rows(run, cores, images_by_workload):
                 continue
             n = int(mine[0]["size"])
             best = min(float(r["total_s"]) for r in mine)
-            wall, maxrss = (open(base + ".time").read().split()[-2:] if os.path.exists(base + ".time") else ("nan", "0"))
+            # GNU time: "WALL MAXRSS_KIB USER SYS" on the last line
+            wall, maxrss = (open(base + ".time").read().strip().splitlines()[-1].split()[:2]
+                            if os.path.exists(base + ".time") else ("nan", "0"))
+            foreign = open(base + ".foreign").read().split() if os.path.exists(base + ".foreign") else ["0", "no"]
             overhead = float(wall) - sum(float(r["total_s"]) for r in all_rows)
             rows.append(dict(
                 workload=workload, system=display, ranks_threads=f"{cores} threads", images=n, seconds=best,
@@ -123,7 +127,8 @@ def peer_rows(run, cores, images_by_workload):
                 internal_seconds=statistics.median(float(r["total_s"]) for r in mine),
                 peak_rss_mb=round(int(maxrss) / 1024, 1), rss_mb_per_rank="", accuracy="", failed="",
                 vs_keras_golden="", runs=f"{len(mine)}", source="this run", _key=key,
-                busy_starts=int(os.path.exists(base + ".busy") and int(open(base + ".busy").read() or 0) >= 15)))
+                busy_starts=int(os.path.exists(base + ".busy") and int(open(base + ".busy").read() or 0) >= 15),
+                contended=int(foreign[1] == "yes"), foreign_cpu_s=float(foreign[0])))
     return rows
 
 
@@ -149,6 +154,7 @@ def reused_rows(path, wanted):
             r["images"] = int(r["images"])
             r["cores_used"] = int(r["cores_used"])
             r["busy_starts"] = int(r["busy_starts"] or 0)
+            r["contended"] = int(r.get("contended") or 0)
             r["peak_rss_mb"] = float(r["peak_rss_mb"]) if r["peak_rss_mb"] else ""
             if not r["source"].startswith("reused"):
                 r["source"] = "reused: " + os.path.basename(path)
@@ -191,7 +197,9 @@ def markdown(rows, flops, gemm, cores, script_seconds):
         notes = "; ".join(x for x in (r["vs_keras_golden"], r["source"] if r["source"] != "this run" else "",
                                       f"{r['failed']} failed" if r["failed"] not in ("", "0") else "",
                                       f"{int(r['busy_starts'])} run(s) started on a busy machine"
-                                      if r.get("busy_starts") else "") if x)
+                                      if r.get("busy_starts") else "",
+                                      f"{int(r['contended'])} run(s) contended (other processes used CPU)"
+                                      if r.get("contended") else "") if x)
         out.append("| " + " | ".join([
             r["workload"], r["system"], r["ranks_threads"], str(r["images"]), fmt(r["seconds"]),
             fmt(r["images_per_s"], 1), *(fmt(r[f"ratio_{k}"]) for k in PEERS),

@@ -1,7 +1,7 @@
 """Tables and charts for scripts/bench-scaling.sh.
 
 Reads RAW/runs.tsv (experiment, label, images, np, batch, schedule, rep, wall_s, rc, busy_pct,
-dir) and each run's DIR/out/timing.json; writes into OUT:
+foreign_cpu_s, contended, dir) and each run's DIR/out/timing.json; writes into OUT:
   scaling.csv      one row per configuration (median over its runs)
   scaling.md       the same as markdown tables (seed sweep, strong scaling, schedules)
   seed-sweep.png   the blog's chart: grouped bars, x = samples, y = seconds, one bar per mode
@@ -21,7 +21,7 @@ MODES = {  # seed-sweep label -> legend text
 }
 FIELDS = ["experiment", "mode", "images", "ranks", "batch_size", "schedule", "oversubscribed", "seconds",
           "images_per_s", "internal_seconds", "speedup", "efficiency", "internal_speedup",
-          "internal_efficiency", "busy_seconds_per_rank", "images_per_rank", "imbalance", "runs", "busy_starts"]
+          "internal_efficiency", "busy_seconds_per_rank", "images_per_rank", "imbalance", "runs", "busy_starts", "contended"]
 
 
 def machine():
@@ -64,6 +64,7 @@ def load(raw, cores):
             busy_seconds_per_rank="/".join(f"{b:.2f}" for b in busy), images_per_rank=per_rank,
             imbalance=max(busy) / statistics.mean(busy) if busy and statistics.mean(busy) > 0 else float("nan"),
             runs=f"{len(ok)} ok of {len(rs)}", busy_starts=sum(int(r["busy_pct"] or 0) >= 15 for r in rs),
+            contended=sum(r.get("contended") == "yes" for r in rs),
             _busy=busy))
     base = next((r for r in rows if r["experiment"] == "strong" and r["ranks"] == 1), None)
     for r in rows:
@@ -126,6 +127,9 @@ def markdown(rows, cores, script_seconds, skipped):
     busy = sum(r["busy_starts"] for r in rows)
     if busy:
         out += ["", f"Warning: {busy} run(s) started while the machine was busy (>= 15% CPU)."]
+    contended = [f"{r['experiment']} {r['mode']} n={r['images']}" for r in rows if r["contended"]]
+    if contended:
+        out += ["", "Warning: other processes used CPU during these runs, even after retries: " + ", ".join(contended) + "."]
     if script_seconds:
         out += ["", f"bench-scaling.sh ran {script_seconds:.0f} s (before writing this report)."]
     return "\n".join(out) + "\n"
