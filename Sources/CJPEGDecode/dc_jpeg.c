@@ -74,7 +74,9 @@ int dc_jpeg_read_header(dc_jpeg *d, const unsigned char *data, size_t size, dc_j
 
 static void configure(dc_jpeg *d, int fast_dct, int scale_denom) {
     struct jpeg_decompress_struct *c = &d->cinfo;
-    c->out_color_space = (c->jpeg_color_space == JCS_CMYK || c->jpeg_color_space == JCS_YCCK) ? JCS_CMYK : JCS_RGB;
+    // RGBX: the same pixels as RGB (the same conversion) with a padding byte, so every
+    // pixel is 4 bytes and the caller's loops vectorise.
+    c->out_color_space = (c->jpeg_color_space == JCS_CMYK || c->jpeg_color_space == JCS_YCCK) ? JCS_CMYK : JCS_EXT_RGBX;
     c->dct_method = fast_dct ? JDCT_IFAST : JDCT_ISLOW;
     c->do_fancy_upsampling = TRUE;
     c->scale_num = 1;

@@ -27,7 +27,8 @@ public final class ImagePreprocessor {
     private let decoder = JPEGDecoder()
     private var fileBytes: [UInt8] = []
     private var decodedRows: [UInt8] = []
-    private var samples: [UInt8] = []   // the source pixels the resize reads, in the model's channels
+    private var converted: [Float] = []    // one decoded row in the model's channels
+    private var horizontal: [Float] = []   // decoded rows after the horizontal interpolation
 
     public init(geometry: InputGeometry, maxPixels: Int = 100_000_000, fastDecode: Bool = false) {
         precondition(geometry.channels == 1 || geometry.channels == 3, "model input must have 1 or 3 channels")
@@ -56,15 +57,13 @@ public final class ImagePreprocessor {
         let rowAxis = ResizeAxis(inputSize: height, outputSize: geometry.height)
         let columnAxis = ResizeAxis(inputSize: width, outputSize: geometry.width)
         let rows = rowAxis.sourceIndices
-        let columns = columnAxis.sourceIndices
 
         let rowBytes = width * header.decodedChannels
         if decodedRows.count < rows.count * rowBytes { decodedRows = [UInt8](repeating: 0, count: rows.count * rowBytes) }
         try decodedRows.withUnsafeMutableBufferPointer { buffer throws(ImageError) in
             try decoder.decode(rows: rows, scaleDenominator: scale, fastDCT: true, into: buffer.baseAddress!)
         }
-        gatherSamples(rowCount: rows.count, rowBytes: rowBytes, columns: columns, header: header)
-        resize(rowAxis: rowAxis, rows: rows, columnAxis: columnAxis, columns: columns, into: out)
+        resize(rowAxis: rowAxis, rows: rows, columnAxis: columnAxis, header: header, sourceWidth: width, into: out)
     }
 
     /// The largest DCT scale-down (8, 4, 2) that keeps both sides at or above the model input.
@@ -76,76 +75,64 @@ public final class ImagePreprocessor {
         return 1
     }
 
-    /// Copies the pixels at (rows x columns) out of the decoded rows, converting CMYK to RGB
-    /// and RGB to grey as the model needs. Result: rows.count x columns.count x channels.
-    private func gatherSamples(rowCount: Int, rowBytes: Int, columns: [Int32], header: JPEGHeader) {
-        let channels = geometry.channels
-        let needed = rowCount * columns.count * channels
-        if samples.count < needed { samples = [UInt8](repeating: 0, count: needed) }
+    /// The resize in two passes, in TensorFlow's order of operations: each decoded row is
+    /// converted to the model's channels (grey, or RGB from CMYK) and interpolated
+    /// horizontally once (top = left + (right - left) * xLerp), then each output row is
+    /// top + (bottom - top) * yLerp of two such rows, then / 255. Plain loops over
+    /// pointers, which the compiler vectorises.
+    private func resize(rowAxis: ResizeAxis, rows: [Int32], columnAxis: ResizeAxis, header: JPEGHeader,
+                        sourceWidth: Int, into out: UnsafeMutablePointer<Float>) {
+        let channels = geometry.channels, width = geometry.width
+        let outRow = width * channels
         let decodedChannels = header.decodedChannels
-        let adobe = header.sawAdobeMarker
-        decodedRows.withUnsafeBufferPointer { source in
-            samples.withUnsafeMutableBufferPointer { target in
-                var t = 0
-                for r in 0..<rowCount {
-                    let row = source.baseAddress! + r * rowBytes
-                    for column in columns {
-                        let p = row + Int(column) * decodedChannels
-                        var (red, green, blue) = (p[0], p[1], p[2])
-                        if decodedChannels == 4 {
-                            (red, green, blue) = PixelConversions.rgb(c: Int(p[0]), m: Int(p[1]), y: Int(p[2]),
-                                                                      k: Int(p[3]), adobe: adobe)
-                        }
-                        if channels == 1 {
-                            target[t] = PixelConversions.gray(red, green, blue); t += 1
-                        } else {
-                            target[t] = red; target[t + 1] = green; target[t + 2] = blue; t += 3
-                        }
+        if horizontal.count < rows.count * outRow { horizontal = [Float](repeating: 0, count: rows.count * outRow) }
+        if converted.count < sourceWidth * channels { converted = [Float](repeating: 0, count: sourceWidth * channels) }
+        let d = decodedRows.withUnsafeBufferPointer { $0.baseAddress! }
+        let h = horizontal.withUnsafeMutableBufferPointer { $0.baseAddress! }
+        let row = converted.withUnsafeMutableBufferPointer { $0.baseAddress! }
+        let left = columnAxis.lower.withUnsafeBufferPointer { $0.baseAddress! }
+        let right = columnAxis.upper.withUnsafeBufferPointer { $0.baseAddress! }
+        let xLerp = columnAxis.lerp.withUnsafeBufferPointer { $0.baseAddress! }
+        for r in 0..<rows.count {
+            let source = d + r * sourceWidth * decodedChannels
+            if header.isCMYK {
+                PixelConversions.cmykToRGB(source, count: sourceWidth, adobe: header.sawAdobeMarker)
+            }
+            if channels == 1 {
+                PixelConversions.grey(source, count: sourceWidth, into: row)
+            } else {
+                for x in 0..<sourceWidth {
+                    row[3 * x] = Float(source[4 * x])
+                    row[3 * x + 1] = Float(source[4 * x + 1])
+                    row[3 * x + 2] = Float(source[4 * x + 2])
+                }
+            }
+            let target = h + r * outRow
+            if channels == 1 {
+                for x in 0..<width {
+                    let a = row[Int(left[x])], b = row[Int(right[x])]
+                    target[x] = a + (b - a) * xLerp[x]
+                }
+            } else {
+                for x in 0..<width {
+                    for c in 0..<3 {
+                        let a = row[3 * Int(left[x]) + c], b = row[3 * Int(right[x]) + c]
+                        target[3 * x + c] = a + (b - a) * xLerp[x]
                     }
                 }
             }
         }
-    }
-
-    /// TF's bilinear interpolation on the gathered samples, in float32, then / 255.
-    private func resize(rowAxis: ResizeAxis, rows: [Int32], columnAxis: ResizeAxis, columns: [Int32],
-                        into out: UnsafeMutablePointer<Float>) {
-        let channels = geometry.channels
-        let sampleRow = columns.count * channels
-        let rowSlot = compactIndex(of: rows)
-        let columnSlot = compactIndex(of: columns)
-        let left = columnAxis.lower.map { rowOffset(columnSlot, $0) * channels }
-        let right = columnAxis.upper.map { rowOffset(columnSlot, $0) * channels }
-        samples.withUnsafeBufferPointer { s in
-            var o = 0
-            for y in 0..<geometry.height {
-                let top = s.baseAddress! + rowOffset(rowSlot, rowAxis.lower[y]) * sampleRow
-                let bottom = s.baseAddress! + rowOffset(rowSlot, rowAxis.upper[y]) * sampleRow
-                let yLerp = rowAxis.lerp[y]
-                for x in 0..<geometry.width {
-                    let xLerp = columnAxis.lerp[x]
-                    for c in 0..<channels {
-                        let topLeft = Float(top[left[x] + c]), topRight = Float(top[right[x] + c])
-                        let bottomLeft = Float(bottom[left[x] + c]), bottomRight = Float(bottom[right[x] + c])
-                        let upper = topLeft + (topRight - topLeft) * xLerp
-                        let lower = bottomLeft + (bottomRight - bottomLeft) * xLerp
-                        out[o] = (upper + (lower - upper) * yLerp) / 255
-                        o += 1
-                    }
-                }
-            }
+        // Vertical pass: rows are found by their position in `rows`.
+        var slot = [Int32](repeating: 0, count: Int(rows.last ?? 0) + 1)
+        for (i, r) in rows.enumerated() { slot[Int(r)] = Int32(i) }
+        for y in 0..<geometry.height {
+            let top = h + Int(slot[Int(rowAxis.lower[y])]) * outRow
+            let bottom = h + Int(slot[Int(rowAxis.upper[y])]) * outRow
+            let t = rowAxis.lerp[y]
+            let target = out + y * outRow
+            for x in 0..<outRow { target[x] = (top[x] + (bottom[x] - top[x]) * t) / 255 }
         }
     }
-
-    /// For sorted distinct `indices`, a table from source index to position in the list.
-    private func compactIndex(of indices: [Int32]) -> [Int32] {
-        var table = [Int32](repeating: -1, count: Int(indices.last ?? 0) + 1)
-        for (slot, index) in indices.enumerated() { table[Int(index)] = Int32(slot) }
-        return table
-    }
-
-    @inline(__always)
-    private func rowOffset(_ table: [Int32], _ index: Int32) -> Int { Int(table[Int(index)]) }
 }
 
 /// `withUnsafeBytes` with a typed-throws body over the first `count` bytes.
@@ -157,4 +144,13 @@ func withUnsafeTypedThrows<R>(_ array: [UInt8], count: Int,
         catch { result = .failure(error) }
     }
     return try result.get()
+}
+
+extension ImagePreprocessor {
+    /// The grey conversion of RGBX pixels on its own, for tests.
+    public static func greyForTesting(_ rgbx: [UInt8], into grey: inout [Float]) {
+        rgbx.withUnsafeBufferPointer { source in
+            grey.withUnsafeMutableBufferPointer { PixelConversions.grey(source.baseAddress!, count: rgbx.count / 4, into: $0.baseAddress!) }
+        }
+    }
 }

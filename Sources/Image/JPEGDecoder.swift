@@ -7,8 +7,8 @@ public struct JPEGHeader: Equatable {
     public var isCMYK: Bool
     public var sawAdobeMarker: Bool
     public var isProgressive: Bool
-    /// Channels per decoded pixel: 3 (RGB) or 4 (CMYK, converted by `CMYK.toRGB`).
-    public var decodedChannels: Int { isCMYK ? 4 : 3 }
+    /// Bytes per decoded pixel: RGBX, or CMYK (converted by `PixelConversions.cmykToRGB`).
+    public var decodedChannels: Int { 4 }
 }
 
 /// A libjpeg-turbo decoder that produces only the rows it is asked for.
@@ -42,7 +42,7 @@ public final class JPEGDecoder {
     }
 
     /// Decodes `rows` (ascending, distinct) into `out`: one packed row of
-    /// width x `decodedChannels` bytes per listed row. `fastDCT` is libjpeg's IFAST IDCT,
+    /// width x 4 bytes (RGBX or CMYK) per listed row. `fastDCT` is libjpeg's IFAST IDCT,
     /// TensorFlow's default.
     public func decode(rows: [Int32], scaleDenominator: Int, fastDCT: Bool,
                        into out: UnsafeMutablePointer<UInt8>) throws(ImageError) {

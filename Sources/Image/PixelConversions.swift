@@ -9,6 +9,46 @@ enum PixelConversions {
         return UInt8(y * 255.5)
     }
 
+    /// `gray` for `count` 4-byte RGBX pixels, as floats, 16 pixels per step: the same
+    /// float operations in the same order, one lane per pixel.
+    static func grey(_ source: UnsafePointer<UInt8>, count: Int, into target: UnsafeMutablePointer<Float>) {
+        let toUnit = SIMD16<Float>(repeating: 1.0 / 255.0)
+        let byte = SIMD16<UInt32>(repeating: 0xFF)
+        var x = 0
+        while x + 16 <= count {
+            let pixels = UnsafeRawPointer(source + 4 * x).loadUnaligned(as: SIMD16<UInt32>.self)
+            let r = SIMD16<Float>(pixels & byte), g = SIMD16<Float>((pixels &>> 8) & byte), b = SIMD16<Float>((pixels &>> 16) & byte)
+            let y = (r * toUnit) * 0.2989 + (g * toUnit) * 0.5870 + (b * toUnit) * 0.1140
+            let grey = truncated(y * 255.5)
+            UnsafeMutableRawPointer(target + x).storeBytes(of: grey, as: SIMD16<Float>.self)
+            x += 16
+        }
+        while x < count {
+            let p = source + 4 * x
+            target[x] = Float(gray(p[0], p[1], p[2]))
+            x += 1
+        }
+    }
+
+    /// trunc(v) for 0 <= v < 2^23 with plain float operations (the standard library converts
+    /// SIMD floats to integers lane by lane): adding and removing 2^23 rounds to the nearest
+    /// integer, and a result above v steps back by one.
+    @inline(__always)
+    static func truncated(_ v: SIMD16<Float>) -> SIMD16<Float> {
+        let magic = SIMD16<Float>(repeating: 8_388_608)
+        let nearest = (v + magic) - magic
+        return nearest.replacing(with: nearest - 1, where: nearest .> v)
+    }
+
+    /// Rewrites `count` CMYK pixels in place: RGB in the first three bytes of each.
+    static func cmykToRGB(_ pixels: UnsafePointer<UInt8>, count: Int, adobe: Bool) {
+        let p = UnsafeMutablePointer(mutating: pixels)
+        for x in 0..<count {
+            let q = p + 4 * x
+            (q[0], q[1], q[2]) = rgb(c: Int(q[0]), m: Int(q[1]), y: Int(q[2]), k: Int(q[3]), adobe: adobe)
+        }
+    }
+
     /// TensorFlow's CMYK to RGB (jpeg_mem.cc): Adobe files store inverted CMYK.
     @inline(__always)
     static func rgb(c: Int, m: Int, y: Int, k: Int, adobe: Bool) -> (UInt8, UInt8, UInt8) {

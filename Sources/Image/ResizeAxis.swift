@@ -24,7 +24,10 @@ public struct ResizeAxis {
 
     /// The source indices this axis reads, ascending and distinct.
     public var sourceIndices: [Int32] {
-        var seen = Set<Int32>(lower); seen.formUnion(upper)
-        return seen.sorted()
+        guard let last = upper.last else { return [] }
+        var used = [Bool](repeating: false, count: Int(last) + 1)
+        for i in lower { used[Int(i)] = true }
+        for i in upper { used[Int(i)] = true }
+        return used.indices.filter { used[$0] }.map { Int32($0) }
     }
 }

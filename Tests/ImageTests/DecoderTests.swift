@@ -19,16 +19,20 @@ final class DecoderTests: XCTestCase {
             let bytes = [UInt8](try Data(contentsOf: url))
             guard let reference = turboJPEGDecode(bytes) else { XCTFail("TurboJPEG cannot decode \(url.lastPathComponent)"); continue }
             let rows = ResizeAxis(inputSize: reference.height, outputSize: 256).sourceIndices
-            var out = [UInt8](repeating: 0, count: rows.count * reference.width * 3)
+            var out = [UInt8](repeating: 0, count: rows.count * reference.width * 4)
             try bytes.withUnsafeBytes { raw in
                 let header = try decoder.readHeader(raw)
                 XCTAssertEqual(header.width, reference.width)
                 try out.withUnsafeMutableBufferPointer { try decoder.decode(rows: rows, scaleDenominator: 1, fastDCT: true, into: $0.baseAddress!) }
             }
-            let rowBytes = reference.width * 3
-            for (i, row) in rows.enumerated() where out[(i * rowBytes)..<((i + 1) * rowBytes)] != reference.rgb[(Int(row) * rowBytes)..<((Int(row) + 1) * rowBytes)] {
-                XCTFail("\(url.lastPathComponent): row \(row) differs from the full decode")
-                break
+            // Our rows are RGBX; compare their RGB bytes.
+            let width = reference.width
+            for (i, row) in rows.enumerated() {
+                let ours = (0..<(width * 4)).filter { $0 % 4 != 3 }.map { out[i * width * 4 + $0] }
+                if ours[...] != reference.rgb[(Int(row) * width * 3)..<((Int(row) + 1) * width * 3)] {
+                    XCTFail("\(url.lastPathComponent): row \(row) differs from the full decode")
+                    break
+                }
             }
             compared += 1
         }

@@ -51,3 +51,27 @@ final class PreprocessingTests: XCTestCase {
         XCTAssertEqual(up.sourceIndices, [0, 1])
     }
 }
+
+/// The vectorised grey conversion against TensorFlow's per-pixel formula, on every colour.
+final class GreyConversionTests: XCTestCase {
+    func testEveryColourMatchesTheScalarFormula() {
+        var pixels = [UInt8](repeating: 0, count: 256 * 256 * 4)
+        var grey = [Float](repeating: 0, count: 256 * 256)
+        var expected = grey
+        var mismatches = 0
+        for r in 0..<256 {
+            for g in 0..<256 {
+                for b in 0..<256 {
+                    let i = g * 256 + b
+                    pixels[4 * i] = UInt8(r); pixels[4 * i + 1] = UInt8(g); pixels[4 * i + 2] = UInt8(b)
+                    let toUnit: Float = 1.0 / 255.0
+                    let y = (Float(r) * toUnit) * 0.2989 + (Float(g) * toUnit) * 0.5870 + (Float(b) * toUnit) * 0.1140
+                    expected[i] = Float(UInt8(y * 255.5))
+                }
+            }
+            ImagePreprocessor.greyForTesting(pixels, into: &grey)
+            mismatches += zip(grey, expected).filter { $0 != $1 }.count
+        }
+        XCTAssertEqual(mismatches, 0)
+    }
+}

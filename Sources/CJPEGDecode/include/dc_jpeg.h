@@ -34,9 +34,9 @@ int dc_jpeg_read_header(dc_jpeg *decoder, const unsigned char *data, size_t size
 void dc_jpeg_output_size(dc_jpeg *decoder, int scale_denom, int *width, int *height);
 
 /// Decodes the rows listed in `rows` (ascending, distinct; NULL means all rows in order) into `out`,
-/// one packed row of output_width * channels bytes after another. Rows not listed are skipped without
-/// colour conversion or IDCT; the rows produced are identical to a full decode. Channels are RGB, or
-/// CMYK when the header says is_cmyk. 0 on success.
+/// one packed row of output_width * 4 bytes after another. Rows not listed are skipped without
+/// colour conversion or IDCT; the rows produced are identical to a full decode. Pixels are RGBX
+/// (RGB plus a padding byte), or CMYK when the header says is_cmyk. 0 on success.
 int dc_jpeg_decode(dc_jpeg *decoder, int fast_dct, int scale_denom,
                    const int *rows, int row_count, unsigned char *out);
 
