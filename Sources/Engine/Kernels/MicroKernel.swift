@@ -6,13 +6,14 @@
 /// reads x[row * rowStep + xOffsets[s] + k] and the weight vector(s) at
 /// w + wOffsets[s] + k * ldw. A direct convolution has one segment per kernel row; a GEMM
 /// has one segment. Sums start at zero and go segment by segment, k by k, so a row's
-/// result never depends on the other rows in the block. Raw sums go to `tile`
-/// (8 x 32 floats, row-major), for the caller's epilogue.
+/// result never depends on the other rows in the block. Raw sums go to `tile`, rows
+/// `tileStride` floats apart: a scratch tile for an epilogue, or the destination itself.
 struct MicroKernelShape {
     var rowStep: Int
     var segments: Int
     var length: Int
     var ldw: Int
+    var tileStride = 2 * vectorWidth
 }
 
 @inline(__always)
@@ -38,10 +39,11 @@ func microKernel8x32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ sha
             wk += shape.ldw
         }
     }
-    a0.store(tile); b0.store(tile + 16); a1.store(tile + 32); b1.store(tile + 48)
-    a2.store(tile + 64); b2.store(tile + 80); a3.store(tile + 96); b3.store(tile + 112)
-    a4.store(tile + 128); b4.store(tile + 144); a5.store(tile + 160); b5.store(tile + 176)
-    a6.store(tile + 192); b6.store(tile + 208); a7.store(tile + 224); b7.store(tile + 240)
+    let t = shape.tileStride
+    a0.store(tile); b0.store(tile + 16); a1.store(tile + t); b1.store(tile + t + 16)
+    a2.store(tile + 2 * t); b2.store(tile + 2 * t + 16); a3.store(tile + 3 * t); b3.store(tile + 3 * t + 16)
+    a4.store(tile + 4 * t); b4.store(tile + 4 * t + 16); a5.store(tile + 5 * t); b5.store(tile + 5 * t + 16)
+    a6.store(tile + 6 * t); b6.store(tile + 6 * t + 16); a7.store(tile + 7 * t); b7.store(tile + 7 * t + 16)
 }
 
 @inline(__always)
@@ -66,8 +68,9 @@ func microKernel8x16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ sha
             wk += shape.ldw
         }
     }
-    a0.store(tile); a1.store(tile + 32); a2.store(tile + 64); a3.store(tile + 96)
-    a4.store(tile + 128); a5.store(tile + 160); a6.store(tile + 192); a7.store(tile + 224)
+    let t = shape.tileStride
+    a0.store(tile); a1.store(tile + t); a2.store(tile + 2 * t); a3.store(tile + 3 * t)
+    a4.store(tile + 4 * t); a5.store(tile + 5 * t); a6.store(tile + 6 * t); a7.store(tile + 7 * t)
 }
 
 /// One row, the remainder after the blocks of 8: the same order of operations.
@@ -91,27 +94,30 @@ func microKernel1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ shape:
 
 /// Runs the micro-kernels over `rows` rows and all `paddedColumns` columns, handing each
 /// block's raw sums to `epilogue(firstRow, rowCount, firstColumn, columnCount, tile)`
-/// (tile rows are 32 floats apart).
+/// (tile rows are shape.tileStride floats apart). With `tileIsOutput`, `tile` is the
+/// destination (row r, column j at tile + r * tileStride + j) and there is no epilogue.
 @inline(__always)
 func microKernelSweep(rows: Int, paddedColumns: Int, x: UnsafePointer<Float>, w: UnsafePointer<Float>, shape: MicroKernelShape,
                       xOffsets: UnsafePointer<Int>, wOffsets: UnsafePointer<Int>, tile: UnsafeMutablePointer<Float>,
-                      epilogue: (Int, Int, Int, Int, UnsafeMutablePointer<Float>) -> Void) {
+                      tileIsOutput: Bool = false, epilogue: (Int, Int, Int, Int, UnsafeMutablePointer<Float>) -> Void = { _, _, _, _, _ in }) {
     var column = 0
     while column < paddedColumns {
         let vectors = paddedColumns - column >= 2 * vectorWidth ? 2 : 1
         var row = 0
         while row + 8 <= rows {
+            let target = tileIsOutput ? tile + row * shape.tileStride + column : tile
             if vectors == 2 {
-                microKernel8x32(x + row * shape.rowStep, w + column, shape, xOffsets, wOffsets, tile)
+                microKernel8x32(x + row * shape.rowStep, w + column, shape, xOffsets, wOffsets, target)
             } else {
-                microKernel8x16(x + row * shape.rowStep, w + column, shape, xOffsets, wOffsets, tile)
+                microKernel8x16(x + row * shape.rowStep, w + column, shape, xOffsets, wOffsets, target)
             }
-            epilogue(row, 8, column, vectors * vectorWidth, tile)
+            if !tileIsOutput { epilogue(row, 8, column, vectors * vectorWidth, tile) }
             row += 8
         }
         while row < rows {
-            microKernel1(x + row * shape.rowStep, w + column, shape, vectors: vectors, xOffsets, wOffsets, tile)
-            epilogue(row, 1, column, vectors * vectorWidth, tile)
+            let target = tileIsOutput ? tile + row * shape.tileStride + column : tile
+            microKernel1(x + row * shape.rowStep, w + column, shape, vectors: vectors, xOffsets, wOffsets, target)
+            if !tileIsOutput { epilogue(row, 1, column, vectors * vectorWidth, tile) }
             row += 1
         }
         column += vectors * vectorWidth

@@ -21,13 +21,16 @@ public final class WinogradConvolution {
     private let channelPitch: Int       // C rounded up to 16: V's row length
     private let paddedChannels: Int     // OC rounded up to 16
     private let tilesPerRow: Int
+    private let tileSlots: Int          // tilesPerRow rounded up to 8
+    private let vStride: Int            // floats from one position of V to the next
+    private let mStride: Int            // and of M
     private let tileRows: Int
     private let transformedKernel: FloatBuffer   // U: (16, Cp, OCp)
     private let bias: FloatBuffer
     private let paddedInput: FloatBuffer?        // zero border for `same` padding or a ragged last tile
     private let inputTiles: FloatBuffer          // V: (16, tilesPerRow, Cp)
     private let products: FloatBuffer            // M: (16, tilesPerRow, OCp)
-    private let tile = FloatBuffer(count: 8 * 2 * vectorWidth)
+    private let columnTransforms: FloatBuffer     // Bᵀ d for each input column of a tile row: (2T+2, 4, Cp)
     private let shape: MicroKernelShape
     private let zeroOffset = [0]
     private let sourceWidth: Int
@@ -59,9 +62,17 @@ public final class WinogradConvolution {
         transformedKernel = WinogradConvolution.transform(kernel: source, c: g.c, oc: g.outC, channelPitch: channelPitch, paddedChannels: paddedChannels)
         bias = FloatBuffer(count: paddedChannels)
         if let sourceBias { bias.pointer.update(from: sourceBias, count: g.outC) }
-        inputTiles = FloatBuffer(count: 16 * tilesPerRow * channelPitch)
-        products = FloatBuffer(count: 16 * tilesPerRow * paddedChannels)
-        shape = MicroKernelShape(rowStep: channelPitch, segments: 1, length: channelPitch, ldw: paddedChannels)
+        // Rows of V and M are padded to whole blocks of 8 tiles (zeros in, ignored out), so
+        // the GEMMs never fall back to the one-row kernel.
+        // The 16 positions are one cache line further apart than they need be: a stride
+        // that is a multiple of 4 KiB would put them all in the same L1 set.
+        tileSlots = (tilesPerRow + 7) / 8 * 8
+        vStride = tileSlots * channelPitch + vectorWidth
+        mStride = tileSlots * paddedChannels + vectorWidth
+        inputTiles = FloatBuffer(count: 16 * vStride)
+        products = FloatBuffer(count: 16 * mStride)
+        shape = MicroKernelShape(rowStep: channelPitch, segments: 1, length: channelPitch, ldw: paddedChannels, tileStride: paddedChannels)
+        columnTransforms = FloatBuffer(count: (2 * tilesPerRow + 2) * 4 * channelPitch)
     }
 
     /// U = G g Gᵀ for every (c, oc), computed in double, laid out (16, Cp, OCp) with zero padding.
@@ -95,52 +106,58 @@ public final class WinogradConvolution {
     }
 
     /// V for every tile of tile row ty: Bᵀ d B, vectorised over 16 channels at a time.
+    /// Neighbouring tiles overlap by two columns, so Bᵀ d is computed once per input column
+    /// (rows 0-2, 1+2, 2-1, 1-3), then each tile combines its four columns the same way.
     private func transformInputs(tileRow ty: Int, _ source: UnsafePointer<Float>) {
         let c = g.c, pitch = channelPitch, tiles = tilesPerRow
         let rowFloats = sourceWidth * c
-        let v = inputTiles.pointer
-        let positionStride = tiles * pitch
-        for t in 0..<tiles {
+        let columns = columnTransforms.pointer
+        for x in 0..<(2 * tiles + 2) {
             var chunk = 0
             while chunk < pitch {
                 let n = min(vectorWidth, c - chunk)
-                let base = source + (2 * ty * sourceWidth + 2 * t) * c + chunk
-                @inline(__always) func d(_ i: Int, _ j: Int) -> Vector { Vector.load(base + i * rowFloats + j * c, count: n) }
-                // Bᵀ d: combine rows, column by column.
-                let d00 = d(0, 0), d01 = d(0, 1), d02 = d(0, 2), d03 = d(0, 3)
-                let d10 = d(1, 0), d11 = d(1, 1), d12 = d(1, 2), d13 = d(1, 3)
-                let d20 = d(2, 0), d21 = d(2, 1), d22 = d(2, 2), d23 = d(2, 3)
-                let d30 = d(3, 0), d31 = d(3, 1), d32 = d(3, 2), d33 = d(3, 3)
-                let t00 = d00 - d20, t01 = d01 - d21, t02 = d02 - d22, t03 = d03 - d23
-                let t10 = d10 + d20, t11 = d11 + d21, t12 = d12 + d22, t13 = d13 + d23
-                let t20 = d20 - d10, t21 = d21 - d11, t22 = d22 - d12, t23 = d23 - d13
-                let t30 = d10 - d30, t31 = d11 - d31, t32 = d12 - d32, t33 = d13 - d33
-                // (Bᵀ d) B: combine columns, row by row.
+                let d = source + (2 * ty * sourceWidth + x) * c + chunk
+                let d0 = Vector.load(d, count: n), d1 = Vector.load(d + rowFloats, count: n)
+                let d2 = Vector.load(d + 2 * rowFloats, count: n), d3 = Vector.load(d + 3 * rowFloats, count: n)
+                let target = columns + x * 4 * pitch + chunk
+                (d0 - d2).store(target)
+                (d1 + d2).store(target + pitch)
+                (d2 - d1).store(target + 2 * pitch)
+                (d1 - d3).store(target + 3 * pitch)
+                chunk += vectorWidth
+            }
+        }
+        let v = inputTiles.pointer
+        let positionStride = vStride
+        for t in 0..<tiles {
+            var chunk = 0
+            while chunk < pitch {
+                let column = UnsafePointer(columns) + 2 * t * 4 * pitch + chunk
                 let target = v + t * pitch + chunk
-                @inline(__always) func put(_ position: Int, _ value: Vector) { value.store(target + position * positionStride) }
-                put(0, t00 - t02); put(1, t01 + t02); put(2, t02 - t01); put(3, t01 - t03)
-                put(4, t10 - t12); put(5, t11 + t12); put(6, t12 - t11); put(7, t11 - t13)
-                put(8, t20 - t22); put(9, t21 + t22); put(10, t22 - t21); put(11, t21 - t23)
-                put(12, t30 - t32); put(13, t31 + t32); put(14, t32 - t31); put(15, t31 - t33)
+                for i in 0..<4 {
+                    // Row i of Bᵀ d across the tile's four columns, then (Bᵀ d) B.
+                    let t0 = Vector.load(column + i * pitch), t1 = Vector.load(column + (4 + i) * pitch)
+                    let t2 = Vector.load(column + (8 + i) * pitch), t3 = Vector.load(column + (12 + i) * pitch)
+                    (t0 - t2).store(target + (4 * i) * positionStride)
+                    (t1 + t2).store(target + (4 * i + 1) * positionStride)
+                    (t2 - t1).store(target + (4 * i + 2) * positionStride)
+                    (t1 - t3).store(target + (4 * i + 3) * positionStride)
+                }
                 chunk += vectorWidth
             }
         }
     }
 
-    /// M[position] = V[position] x U[position] for the 16 tile positions.
+    /// M[position] = V[position] x U[position] for the 16 tile positions (padding rows included).
     private func multiply() {
-        let tiles = tilesPerRow, ocp = paddedChannels
+        let slots = tileSlots, ocp = paddedChannels
         zeroOffset.withUnsafeBufferPointer { zero in
             for position in 0..<16 {
-                let x = UnsafePointer(inputTiles.pointer) + position * tiles * channelPitch
+                let x = UnsafePointer(inputTiles.pointer) + position * vStride
                 let w = UnsafePointer(transformedKernel.pointer) + position * channelPitch * ocp
-                let m = products.pointer + position * tiles * ocp
-                microKernelSweep(rows: tiles, paddedColumns: ocp, x: x, w: w, shape: shape, xOffsets: zero.baseAddress!,
-                                 wOffsets: zero.baseAddress!, tile: tile.pointer) { firstTile, count, firstColumn, columns, tile in
-                    for r in 0..<count {
-                        (m + (firstTile + r) * ocp + firstColumn).update(from: tile + r * 2 * vectorWidth, count: columns)
-                    }
-                }
+                let m = products.pointer + position * mStride
+                microKernelSweep(rows: slots, paddedColumns: ocp, x: x, w: w, shape: shape, xOffsets: zero.baseAddress!,
+                                 wOffsets: zero.baseAddress!, tile: m, tileIsOutput: true)
             }
         }
     }
@@ -148,7 +165,7 @@ public final class WinogradConvolution {
     /// Y = Aᵀ M A per tile and 16 output channels, then bias, activation, and pooling or stores.
     private func transformOutputs(tileRow ty: Int, _ out: UnsafeMutablePointer<Float>) {
         let tiles = tilesPerRow, ocp = paddedChannels, outC = g.outC
-        let positionStride = tiles * ocp
+        let positionStride = mStride
         let relu = activation == .relu
         for t in 0..<tiles {
             var channel = 0
