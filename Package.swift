@@ -12,6 +12,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // C libraries: module maps plus static inline accessors for the macros Swift cannot import.
@@ -28,7 +29,7 @@ let package = Package(
         .target(name: "MPI", dependencies: ["CMPI"]),
         .target(name: "Image", dependencies: ["CJPEGDecode"], swiftSettings: fastRelease),
         .target(name: "Engine", swiftSettings: fastRelease),
-        .target(name: "ModelIO", dependencies: ["CHDF5", "Engine"]),
+        .target(name: "ModelIO", dependencies: ["CHDF5", "Engine", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .target(name: "Pipeline", dependencies: ["MPI", "Image", "ModelIO", "Engine"]),
 
         // The executable: argument parsing and the SPMD story, nothing else.

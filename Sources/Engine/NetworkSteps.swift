@@ -26,6 +26,8 @@ extension Network {
             return out == UnsafeMutablePointer(mutating: inp) ? nil : { out.update(from: inp, count: count) }
         case .dense:
             throw GraphError(node: node, "expects a flat input")
+        default:
+            throw GraphError(node: node, "is not supported by this engine yet")
         }
     }
 
@@ -74,7 +76,7 @@ extension Network {
             }
         case .flatten, .identity:
             return { rows in out.update(from: inp, count: rows * count) }
-        case .input, .conv2D, .pool:
+        default:
             throw GraphError(node: node, "expects a spatial input")
         }
     }

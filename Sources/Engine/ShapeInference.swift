@@ -62,9 +62,60 @@ public enum ShapeInference {
         case .flatten:
             try expectInputs(1)
             return [inputs[0].reduce(1, *)]
-        case .activation, .identity:
+        case .activation, .identity, .relu, .clip:
             try expectInputs(1)
+            try expectWeights([])
             return inputs[0]
+        case .depthwiseConv2D(let a):
+            let (h, w, c) = try expectSpatial()
+            let m = a.depthMultiplier
+            try expectWeights([[a.kernel[0], a.kernel[1], c, m]] + (a.useBias ? [[c * m]] : []))
+            let oh = outputSize(h, kernel: a.kernel[0], stride: a.strides[0], dilation: a.dilation[0], padding: a.padding)
+            let ow = outputSize(w, kernel: a.kernel[1], stride: a.strides[1], dilation: a.dilation[1], padding: a.padding)
+            if oh < 1 || ow < 1 { throw GraphError(node: node, "the kernel is larger than its \(h)x\(w) input") }
+            return [oh, ow, c * m]
+        case .batchNormalization(let a):
+            try expectInputs(1)
+            let c = inputs[0].last ?? 0
+            try expectWeights([[Int]](repeating: [c], count: (a.scale ? 1 : 0) + (a.center ? 1 : 0) + 2))
+            return inputs[0]
+        case .add:
+            guard inputs.count >= 2, inputs.allSatisfy({ $0 == inputs[0] }) else {
+                throw GraphError(node: node, "adds inputs of different shapes \(inputs)")
+            }
+            return inputs[0]
+        case .multiply:
+            try expectInputs(2)
+            let c = inputs[0].last ?? 0
+            guard inputs[1] == inputs[0] || inputs[1] == [c] || inputs[1] == [1, 1, c] else {
+                throw GraphError(node: node, "multiplies \(inputs[0]) by \(inputs[1]); supported: equal shapes or one value per channel")
+            }
+            return inputs[0]
+        case .concatenate:
+            guard inputs.count >= 1, inputs.allSatisfy({ $0.dropLast() == inputs[0].dropLast() }) else {
+                throw GraphError(node: node, "concatenates inputs whose shapes differ before the channel axis: \(inputs)")
+            }
+            return inputs[0].dropLast() + [inputs.reduce(0) { $0 + ($1.last ?? 0) }]
+        case .zeroPadding(let p):
+            let (h, w, c) = try expectSpatial()
+            guard p.count == 4, p.allSatisfy({ $0 >= 0 }) else { throw GraphError(node: node, "padding must be four counts, got \(p)") }
+            return [h + p[0] + p[1], w + p[2] + p[3], c]
+        case .globalAveragePooling(let keepDims):
+            let (_, _, c) = try expectSpatial()
+            return keepDims ? [1, 1, c] : [c]
+        case .rescaling(let scale, let offset):
+            try expectInputs(1)
+            let c = inputs[0].last ?? 0
+            guard [1, c].contains(scale.count), [1, c].contains(offset.count) else {
+                throw GraphError(node: node, "scale and offset must be one value or one per channel")
+            }
+            return inputs[0]
+        case .reshape(let shape):
+            try expectInputs(1)
+            guard shape.allSatisfy({ $0 > 0 }), shape.reduce(1, *) == inputs[0].reduce(1, *), [1, 3].contains(shape.count) else {
+                throw GraphError(node: node, "cannot reshape \(inputs[0]) to \(shape)")
+            }
+            return shape
         }
     }
 
