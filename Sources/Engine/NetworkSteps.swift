@@ -1,83 +1,140 @@
+import Foundation
+
 /// How each operation runs: the kernel chosen for it and the buffers it reads and writes.
+/// A step takes the number of rows it works on: 1 for a per-image step, the batch's image
+/// count for a batch step (flat tensors only).
 extension Network {
-    static func perImageStep(_ node: Node, output: FloatBuffer, inputs: [FloatBuffer], inputShapes: [[Int]],
-                             outputShape: [Int], weights: [FloatBuffer], winograd: Bool) throws(GraphError) -> (() -> Void)? {
+    static func step(_ node: Node, output: FloatBuffer, inputs: [FloatBuffer], inputShapes: [[Int]], outputShape: [Int],
+                     weights: [[Float]], winograd: Bool) throws(GraphError) -> ((Int) -> Void)? {
         let out = output.pointer
-        let inp = UnsafePointer(inputs[0].pointer)
+        let ins = inputs.map { UnsafePointer($0.pointer) }
+        let count = outputShape.reduce(1, *)
+        let channels = outputShape.last ?? 1
         switch node.op {
         case .input:
             return nil
-        case .conv2D:
-            return try convolutionStep(node, output: output, input: inputs[0], inputShape: inputShapes[0],
-                                       convolutionShape: outputShape, weights: weights, maxPool2x2: false, winograd: winograd)
+        case .conv2D, .depthwiseConv2D:
+            let chain = NetworkPlan.Chain(convolution: 0, batchNorm: nil, clamp: .none, clampNode: nil, pool: nil, last: 0)
+            let step = try chainStep(chain, conv: node, convWeights: weights, batchNorm: nil, batchNormWeights: [], output: output,
+                                     input: inputs[0], inputShape: inputShapes[0], convolutionShape: outputShape, winograd: winograd)
+            return { _ in step() }
         case .pool(let a):
             let g = WindowGeometry(inputShape: inputShapes[0], outputShape: outputShape, kernel: a.size,
                                    strides: a.strides, dilation: [1, 1], padding: a.padding)
-            return { poolForward(out: out, inp: inp, kind: a.kind, g) }
+            return { _ in poolForward(out: out, inp: ins[0], kind: a.kind, g) }
+        case .dense(let a):
+            let dense = DenseKernel(features: inputShapes[0][0], units: a.units, kernel: weights[0],
+                                    bias: a.useBias ? weights[1] : nil, activation: a.activation)
+            return { rows in dense.forward(out: out, inp: ins[0], rows: rows) }
         case .activation(let activation):
-            let count = outputShape.reduce(1, *)
-            let rowLength = outputShape.last ?? 1
-            return {
-                if out != UnsafeMutablePointer(mutating: inp) { out.update(from: inp, count: count) }
-                activationForward(out, count: count, rowLength: rowLength, activation)
+            return { rows in
+                out.update(from: ins[0], count: rows * count)
+                activationForward(out, count: rows * count, rowLength: channels, activation)
             }
-        case .flatten, .identity:
-            let count = outputShape.reduce(1, *)
-            return out == UnsafeMutablePointer(mutating: inp) ? nil : { out.update(from: inp, count: count) }
-        case .dense:
-            throw GraphError(node: node, "expects a flat input")
-        default:
-            throw GraphError(node: node, "is not supported by this engine yet")
+        case .relu(let a):
+            return { rows in reluForward(out: out, inp: ins[0], count: rows * count, a) }
+        case .clip(let lower, let upper):
+            return { rows in clampForward(out: out, inp: ins[0], count: rows * count, ClampRange(lower: lower, upper: upper)) }
+        case .flatten, .identity, .reshape:
+            return out == UnsafeMutablePointer(mutating: ins[0]) ? nil : { rows in out.update(from: ins[0], count: rows * count) }
+        case .batchNormalization(let a):
+            let (scale, offset) = batchNormAffine(a, weights)
+            return { rows in affineForward(out: out, inp: ins[0], count: rows * count, channels: channels, scale: scale, offset: offset) }
+        case .rescaling(let scale, let offset):
+            return { rows in affineForward(out: out, inp: ins[0], count: rows * count, channels: channels, scale: scale, offset: offset) }
+        case .add:
+            return { rows in addForward(out: out, inputs: ins, count: rows * count) }
+        case .multiply:
+            let bCount = inputShapes[1].reduce(1, *)
+            return { rows in
+                if bCount == count {
+                    multiplyForward(out: out, a: ins[0], b: ins[1], count: rows * count, bCount: rows * count)
+                } else {
+                    for r in 0..<rows { multiplyForward(out: out + r * count, a: ins[0] + r * count, b: ins[1] + r * bCount, count: count, bCount: bCount) }
+                }
+            }
+        case .concatenate:
+            let parts = inputShapes.map { $0.last ?? 1 }
+            let pixels = count / channels
+            return { rows in concatenateForward(out: out, inputs: ins, channels: parts, pixels: rows * pixels) }
+        case .zeroPadding(let padding):
+            let s = inputShapes[0]
+            return { _ in zeroPadForward(out: out, inp: ins[0], h: s[0], w: s[1], c: s[2], padding: padding) }
+        case .globalAveragePooling:
+            let s = inputShapes[0]
+            return { _ in globalAveragePoolForward(out: out, inp: ins[0], h: s[0], w: s[1], c: s[2]) }
         }
     }
 
-    /// A convolution, with its ReLU and optionally the 2x2 max pooling after it, as one step.
-    static func convolutionStep(_ node: Node, output: FloatBuffer, input: FloatBuffer, inputShape: [Int], convolutionShape: [Int],
-                                weights: [FloatBuffer], maxPool2x2: Bool, winograd: Bool) throws(GraphError) -> () -> Void {
-        guard case .conv2D(let a) = node.op else { throw GraphError(node: node, "is not a convolution") }
+    /// A convolution with what its chain absorbed: batch norm folded into its weights, the
+    /// clamp and 2x2 max pooling in its epilogue.
+    static func chainStep(_ chain: NetworkPlan.Chain, conv node: Node, convWeights: [[Float]], batchNorm: Node?, batchNormWeights: [[Float]],
+                          output: FloatBuffer, input: FloatBuffer, inputShape: [Int], convolutionShape: [Int],
+                          winograd: Bool) throws(GraphError) -> () -> Void {
         let out = output.pointer
         let inp = UnsafePointer(input.pointer)
-        let g = WindowGeometry(inputShape: inputShape, outputShape: convolutionShape, kernel: a.kernel,
-                               strides: a.strides, dilation: a.dilation, padding: a.padding)
-        let kernel = weights[0].pointer, bias = a.useBias ? weights[1].pointer : nil
-        let activation: Activation = a.activation == .relu ? .relu : .linear
-        let rest = a.activation == .relu || a.activation == .linear ? nil : a.activation
+        var kernel = convWeights[0]
+        let outC = convolutionShape[2]
+        var bias: [Float]
+        let g: WindowGeometry
+        let ownActivation: Activation
+        var depthwiseMultiplier: Int? = nil
+        switch node.op {
+        case .conv2D(let a):
+            g = WindowGeometry(inputShape: inputShape, outputShape: convolutionShape, kernel: a.kernel, strides: a.strides, dilation: a.dilation, padding: a.padding)
+            bias = a.useBias ? convWeights[1] : [Float](repeating: 0, count: outC)
+            ownActivation = a.activation
+        case .depthwiseConv2D(let a):
+            g = WindowGeometry(inputShape: inputShape, outputShape: convolutionShape, kernel: a.kernel, strides: a.strides, dilation: a.dilation, padding: a.padding)
+            bias = a.useBias ? convWeights[1] : [Float](repeating: 0, count: outC)
+            ownActivation = a.activation
+            depthwiseMultiplier = a.depthMultiplier
+        default:
+            throw GraphError(node: node, "is not a convolution")
+        }
+        if let batchNorm, case .batchNormalization(let a) = batchNorm.op {
+            // Fold: w' = w * s, b' = (b - mean) * s + beta with s = gamma / sqrt(var + eps), per output channel.
+            let (scale, offset) = batchNormAffine(a, batchNormWeights)
+            for i in kernel.indices { kernel[i] *= scale[i % outC] }
+            for c in 0..<outC { bias[c] = bias[c] * scale[c] + offset[c] }
+        }
+        // Activations that are not clamps (sigmoid, tanh, softmax) run after the kernel.
+        let clamp = chain.clampNode != nil ? chain.clamp : (ClampRange(ownActivation) ?? .none)
+        let rest: Activation? = ClampRange(ownActivation) == nil ? ownActivation : nil
+        let pools = chain.pool != nil
         let forward: (UnsafeMutablePointer<Float>, UnsafePointer<Float>) -> Void
         let outputShape: [Int]
-        // Winograd where it applies and has enough input channels to fill its GEMMs.
-        if winograd && WinogradConvolution.supports(g) && g.c >= 8 {
-            let conv = WinogradConvolution(g, kernel: kernel, bias: bias, activation: activation, maxPool2x2: maxPool2x2)
+        if let multiplier = depthwiseMultiplier {
+            let conv = DepthwiseConvolution(g, multiplier: multiplier, kernel: kernel, bias: bias, clamp: clamp)
+            (forward, outputShape) = (conv.forward, convolutionShape)
+        } else if winograd && WinogradConvolution.supports(g) && g.c >= 8 {
+            // Winograd where it applies and has enough input channels to fill its GEMMs.
+            let conv = WinogradConvolution(g, kernel: kernel, bias: bias, clamp: clamp, maxPool2x2: pools)
             (forward, outputShape) = (conv.forward, conv.outputShape)
         } else {
-            let conv = DirectConvolution(g, kernel: kernel, bias: bias, activation: activation, maxPool2x2: maxPool2x2)
+            let conv = DirectConvolution(g, kernel: kernel, bias: bias, clamp: clamp, maxPool2x2: pools)
             (forward, outputShape) = (conv.forward, conv.outputShape)
         }
         let count = outputShape.reduce(1, *)
         return {
             forward(out, inp)
-            if let rest { activationForward(out, count: count, rowLength: g.outC, rest) }
+            if let rest { activationForward(out, count: count, rowLength: outC, rest) }
         }
     }
 
-    static func batchStep(_ node: Node, output: FloatBuffer, inputs: [FloatBuffer], inputShapes: [[Int]],
-                          outputShape: [Int], weights: [FloatBuffer]) throws(GraphError) -> (Int) -> Void {
-        let out = output.pointer
-        let inp = UnsafePointer(inputs[0].pointer)
-        let count = outputShape.reduce(1, *)
-        switch node.op {
-        case .dense(let a):
-            let dense = DenseKernel(features: inputShapes[0][0], units: a.units, kernel: weights[0].pointer,
-                                    bias: a.useBias ? weights[1].pointer : nil, activation: a.activation)
-            return { rows in dense.forward(out: out, inp: inp, rows: rows) }
-        case .activation(let activation):
-            return { rows in
-                out.update(from: inp, count: rows * count)
-                activationForward(out, count: rows * count, rowLength: count, activation)
-            }
-        case .flatten, .identity:
-            return { rows in out.update(from: inp, count: rows * count) }
-        default:
-            throw GraphError(node: node, "expects a spatial input")
+    /// Inference batch norm as y = x * scale + offset: scale = gamma / sqrt(variance + epsilon),
+    /// offset = beta - mean * scale (computed in double).
+    static func batchNormAffine(_ a: BatchNormalizationAttributes, _ weights: [[Float]]) -> (scale: [Float], offset: [Float]) {
+        var k = 0
+        let gamma = a.scale ? weights[k] : nil; if a.scale { k += 1 }
+        let beta = a.center ? weights[k] : nil; if a.center { k += 1 }
+        let mean = weights[k], variance = weights[k + 1]
+        var scale = [Float](), offset = [Float]()
+        for c in mean.indices {
+            let s = Double(gamma?[c] ?? 1) / (Double(variance[c]) + Double(a.epsilon)).squareRoot()
+            scale.append(Float(s))
+            offset.append(Float(Double(beta?[c] ?? 0) - Double(mean[c]) * s))
         }
+        return (scale, offset)
     }
 }

@@ -18,10 +18,13 @@ public enum KerasH5Reader {
         switch className {
         case "Sequential":
             try readSequential(json["config"], into: &builder, file: file)
+            return try builder.finish(path: path)
+        case "Functional", "Model":
+            let output = try readFunctional(json["config"], into: &builder, file: file)
+            return try builder.finish(path: path, output: output)
         default:
-            throw ModelError("\(path): unsupported model class \(className) (Sequential is supported)")
+            throw ModelError("\(path): unsupported model class \(className) (Sequential and Functional are supported)")
         }
-        return try builder.finish(path: path)
     }
 
     static func readSequential(_ config: Any?, into builder: inout GraphBuilder, file: HDF5File) throws(ModelError) {
@@ -43,6 +46,49 @@ public enum KerasH5Reader {
             let weights = try readWeights(of: layer, count: KerasLayerConverter.weightCount(of: op), file: file, builder: &builder)
             previous = builder.add(Node(name: layer.name, sourceClass: layer.className, op: op, inputs: [previous!], weights: weights))
         }
+    }
+
+    /// A Functional model: layers with `inbound_nodes`, in the file's order (which Keras
+    /// writes topologically), one input and one output. A layer's output may feed several
+    /// layers; a layer called more than once (shared weights) is not supported.
+    /// Returns the output node.
+    static func readFunctional(_ config: Any?, into builder: inout GraphBuilder, file: HDF5File) throws(ModelError) -> Int {
+        guard let config = config as? [String: Any], let layers = config["layers"] as? [Any], !layers.isEmpty else {
+            throw ModelError("\(file.path): Functional model has no layers")
+        }
+        builder.name = config["name"] as? String ?? "functional"
+        let inputs = KerasInbound.layerNames(config["input_layers"])
+        let outputs = KerasInbound.layerNames(config["output_layers"])
+        guard inputs.count == 1, outputs.count == 1 else {
+            throw ModelError("\(file.path): \(inputs.count) inputs and \(outputs.count) outputs; one of each is supported")
+        }
+        var nodeOf: [String: Int] = [:]
+        var pending = layers
+        // Keras writes layers in topological order; tolerate any order by repeating passes.
+        while !pending.isEmpty {
+            var deferred: [Any] = []
+            for entry in pending {
+                let layer = try KerasLayerConfig(entry)
+                let sources = try KerasInbound.sources(of: entry, layer: layer)
+                if layer.className == "InputLayer" {
+                    nodeOf[layer.name] = builder.add(Node(name: layer.name, sourceClass: "InputLayer", op: .input(shape: try inputShape(of: layer)), inputs: []))
+                    continue
+                }
+                guard sources.allSatisfy({ nodeOf[$0] != nil }) else { deferred.append(entry); continue }
+                let op = try KerasLayerConverter.operation(for: layer)
+                let weights = try readWeights(of: layer, count: KerasLayerConverter.weightCount(of: op), file: file, builder: &builder)
+                nodeOf[layer.name] = builder.add(Node(name: layer.name, sourceClass: layer.className, op: op,
+                                                      inputs: sources.map { nodeOf[$0]! }, weights: weights))
+            }
+            if deferred.count == pending.count {
+                let names = deferred.compactMap { try? KerasLayerConfig($0).name }.prefix(3)
+                throw ModelError("\(file.path): layers \(names.joined(separator: ", ")) read inputs that no layer produces")
+            }
+            pending = deferred
+        }
+        guard nodeOf[inputs[0]] == 0 else { throw ModelError("\(file.path): the input layer \(inputs[0]) must come first") }
+        guard let output = nodeOf[outputs[0]] else { throw ModelError("\(file.path): output layer \(outputs[0]) not found") }
+        return output
     }
 
     /// [H, W, C] from `batch_input_shape` (Keras 2) or `batch_shape` (Keras 3).

@@ -38,6 +38,25 @@ struct KerasLayerConfig {
         throw ModelError("layer '\(name)' (\(className)): '\(key)' must be two positive integers, got \(String(describing: config[key] ?? "nothing"))")
     }
 
+    /// ZeroPadding2D's padding as [top, bottom, left, right]: n, (rows, columns) or ((top, bottom), (left, right)).
+    func padding2D() throws(ModelError) -> [Int] {
+        let value = config["padding"]
+        if let n = value as? Int { return [n, n, n, n] }
+        if let pair = value as? [Int], pair.count == 2 { return [pair[0], pair[0], pair[1], pair[1]] }
+        if let pairs = value as? [[Int]], pairs.count == 2, pairs.allSatisfy({ $0.count == 2 }) {
+            return [pairs[0][0], pairs[0][1], pairs[1][0], pairs[1][1]]
+        }
+        throw unsupported("padding=\(String(describing: value))")
+    }
+
+    /// A number or a list of numbers, as floats.
+    func floats(_ key: String, default fallback: [Float]? = nil) throws(ModelError) -> [Float] {
+        if let value = config[key] as? Double { return [Float(value)] }
+        if let values = config[key] as? [Double] { return values.map(Float.init) }
+        if let fallback, config[key] == nil { return fallback }
+        throw unsupported("\(key)=\(String(describing: config[key]))")
+    }
+
     func padding() throws(ModelError) -> Padding {
         let value = string("padding", default: "valid")
         guard let padding = Padding(rawValue: value) else { throw unsupported("padding=\(value)") }

@@ -27,15 +27,48 @@ enum KerasLayerConverter {
         case "Activation":
             return .activation(try layer.activation())
         case "ReLU":
-            let maxValue = layer.config["max_value"] as? Double
-            let slope = layer.config["negative_slope"] as? Double ?? 0
-            let threshold = layer.config["threshold"] as? Double ?? 0
-            if let maxValue { throw layer.unsupported("max_value=\(maxValue)") }
-            if slope != 0 { throw layer.unsupported("negative_slope=\(slope)") }
-            if threshold != 0 { throw layer.unsupported("threshold=\(threshold)") }
-            return .activation(.relu)
-        case "Dropout", "SpatialDropout2D":
+            let maxValue = (layer.config["max_value"] as? Double).map { Float($0) }
+            let slope = Float(layer.config["negative_slope"] as? Double ?? 0)
+            let threshold = Float(layer.config["threshold"] as? Double ?? 0)
+            if maxValue == nil && slope == 0 && threshold == 0 { return .activation(.relu) }
+            return .relu(ReLUAttributes(maxValue: maxValue, negativeSlope: slope, threshold: threshold))
+        case "Softmax":
+            let axis = layer.config["axis"] as? Int ?? -1
+            if axis != -1 { throw layer.unsupported("axis=\(axis)") }
+            return .activation(.softmax)
+        case "Dropout", "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "AlphaDropout":
             return .identity
+        case "DepthwiseConv2D":
+            try layer.requireChannelsLast()
+            return .depthwiseConv2D(DepthwiseConv2DAttributes(
+                depthMultiplier: (layer.config["depth_multiplier"] as? Int) ?? 1, kernel: try layer.pair("kernel_size"),
+                strides: try layer.pair("strides", default: [1, 1]), dilation: try layer.pair("dilation_rate", default: [1, 1]),
+                padding: try layer.padding(), useBias: layer.bool("use_bias", default: true), activation: try layer.activation()))
+        case "BatchNormalization":
+            let axis = (layer.config["axis"] as? [Int])?.first ?? (layer.config["axis"] as? Int) ?? -1
+            if axis != -1 && axis != 3 { throw layer.unsupported("axis=\(axis) (only the channel axis)") }
+            return .batchNormalization(BatchNormalizationAttributes(
+                epsilon: Float(layer.config["epsilon"] as? Double ?? 0.001),
+                scale: layer.bool("scale", default: true), center: layer.bool("center", default: true)))
+        case "Add":
+            return .add
+        case "Multiply":
+            return .multiply
+        case "Concatenate":
+            let axis = layer.config["axis"] as? Int ?? -1
+            if axis != -1 && axis != 3 { throw layer.unsupported("axis=\(axis) (only the channel axis)") }
+            return .concatenate
+        case "ZeroPadding2D":
+            try layer.requireChannelsLast()
+            return .zeroPadding(try layer.padding2D())
+        case "GlobalAveragePooling2D":
+            try layer.requireChannelsLast()
+            return .globalAveragePooling(keepDims: layer.bool("keepdims", default: false))
+        case "Rescaling":
+            return .rescaling(scale: try layer.floats("scale"), offset: try layer.floats("offset", default: [0]))
+        case "Reshape":
+            guard let shape = layer.config["target_shape"] as? [Int] else { throw layer.unsupported("target_shape=\(String(describing: layer.config["target_shape"]))") }
+            return .reshape(shape)
         default:
             throw ModelError("layer '\(layer.name)' (\(layer.className)): unsupported layer class \(layer.className)")
         }
@@ -45,7 +78,9 @@ enum KerasLayerConverter {
     static func weightCount(of op: Operation) -> Int {
         switch op {
         case .conv2D(let a): return a.useBias ? 2 : 1
+        case .depthwiseConv2D(let a): return a.useBias ? 2 : 1
         case .dense(let a): return a.useBias ? 2 : 1
+        case .batchNormalization(let a): return (a.scale ? 1 : 0) + (a.center ? 1 : 0) + 2
         default: return 0
         }
     }

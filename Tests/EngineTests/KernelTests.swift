@@ -28,7 +28,7 @@ final class KernelTests: XCTestCase {
             let input = randoms(t.h * t.w * t.c), kernel = randoms(t.k[0] * t.k[1] * t.c * t.oc), bias = randoms(t.oc)
             var expected = [Float](repeating: 0, count: oh * ow * t.oc), actual = expected
             conv2DReference(out: &expected, inp: input, kernel: kernel, bias: bias, g)
-            let conv = DirectConvolution(g, kernel: kernel, bias: bias, activation: .linear)
+            let conv = DirectConvolution(g, kernel: kernel, bias: bias, clamp: .none)
             conv.forward(out: &actual, inp: input)
             checkTensor(actual, expected, "conv \(t)", tolerance: 1e-4)
         }
@@ -40,7 +40,7 @@ final class KernelTests: XCTestCase {
         var expected = [Float](repeating: 0, count: 6 * 6 * 16), actual = expected
         conv2DReference(out: &expected, inp: input, kernel: kernel, bias: bias, g)
         expected = expected.map { max($0, 0) }
-        DirectConvolution(g, kernel: kernel, bias: bias, activation: .relu).forward(out: &actual, inp: input)
+        DirectConvolution(g, kernel: kernel, bias: bias, clamp: .relu).forward(out: &actual, inp: input)
         checkTensor(actual, expected, "conv+relu", tolerance: 1e-4)
         XCTAssertTrue(actual.contains(0) && actual.contains { $0 > 0 })
     }
@@ -107,7 +107,7 @@ final class WinogradTests: XCTestCase {
             let input = randoms(h * w * c), kernel = randoms(9 * c * oc), bias = randoms(oc)
             var expected = [Float](repeating: 0, count: oh * ow * oc), actual = expected
             conv2DReference(out: &expected, inp: input, kernel: kernel, bias: bias, g)
-            WinogradConvolution(g, kernel: kernel, bias: bias, activation: .linear).forward(out: &actual, inp: input)
+            WinogradConvolution(g, kernel: kernel, bias: bias, clamp: .none).forward(out: &actual, inp: input)
             checkTensor(actual, expected, "winograd \(h)x\(w)x\(c)->\(oc) \(padding)", tolerance: 2e-5 * Float(c))
 
             // Fused ReLU + 2x2 max pooling against pooling the reference.
@@ -115,10 +115,10 @@ final class WinogradTests: XCTestCase {
             var pooledExpected = [Float](repeating: 0, count: pooledShape.reduce(1, *)), pooledActual = pooledExpected
             let pool = WindowGeometry(inputShape: [oh, ow, oc], outputShape: pooledShape, kernel: [2, 2], strides: [2, 2], dilation: [1, 1], padding: .valid)
             poolReference(out: &pooledExpected, inp: expected.map { max($0, 0) }, kind: .max, pool)
-            WinogradConvolution(g, kernel: kernel, bias: bias, activation: .relu, maxPool2x2: true).forward(out: &pooledActual, inp: input)
+            WinogradConvolution(g, kernel: kernel, bias: bias, clamp: .relu, maxPool2x2: true).forward(out: &pooledActual, inp: input)
             checkTensor(pooledActual, pooledExpected, "winograd+relu+pool", tolerance: 2e-5 * Float(c))
             var directPooled = pooledExpected
-            DirectConvolution(g, kernel: kernel, bias: bias, activation: .relu, maxPool2x2: true).forward(out: &directPooled, inp: input)
+            DirectConvolution(g, kernel: kernel, bias: bias, clamp: .relu, maxPool2x2: true).forward(out: &directPooled, inp: input)
             checkTensor(directPooled, pooledExpected, "direct+relu+pool", tolerance: 1e-5 * Float(c))
         }
     }

@@ -108,3 +108,36 @@ final class BadModelTests: XCTestCase {
         XCTAssertTrue(text.contains("conv2d_13") && text.contains("HINT"), text)
     }
 }
+
+/// The Functional MobileNetV2 (batch norm, depthwise, ReLU6, residual adds, padding,
+/// global pooling) against Keras's logits for the four golden input tensors.
+final class FunctionalModelTests: XCTestCase {
+    static let model = TestData.shared.appendingPathComponent("models/mobilenetv2_catdog.h5")
+
+    func kerasLogits(_ stem: String) throws -> [Float] {
+        let rows = try TestData.csvRows(TestData.goldens.appendingPathComponent("keras_predictions.csv"))
+        let row = rows.first { $0["file"]!.hasSuffix("/\(stem).jpg") }!
+        return [Float(row["mobilenetv2_logit_cat"]!)!, Float(row["mobilenetv2_logit_dog"]!)!]
+    }
+
+    func testReadsTheGraph() throws {
+        let model = try ModelLoader.load(path: Self.model.path)
+        XCTAssertEqual(model.graph.inputShape, [224, 224, 3])
+        let classes = Dictionary(grouping: model.graph.nodes, by: \.sourceClass).mapValues(\.count)
+        XCTAssertEqual(classes["BatchNormalization"], 52)
+        XCTAssertEqual(classes["DepthwiseConv2D"], 17)
+        XCTAssertEqual(classes["Add"], 10)
+        XCTAssertEqual(try ShapeInference.shapes(of: model.graph, weightCount: model.weights.count)[model.graph.output], [2])
+    }
+
+    func testLogitsMatchKeras() throws {
+        let model = try ModelLoader.load(path: Self.model.path)
+        for fuse in [true, false] {
+            let network = try Network(model: model, batchSize: 4, fuse: fuse)
+            for stem in TestData.goldenInputStems {
+                let input = try readNPY(TestData.goldens.appendingPathComponent("input_mobilenetv2_\(stem).npy"))
+                checkTensor(network.predict(input.values), try kerasLogits(stem), "MobileNetV2 \(stem) fuse=\(fuse)", tolerance: 1e-3)
+            }
+        }
+    }
+}

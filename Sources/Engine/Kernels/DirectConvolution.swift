@@ -13,7 +13,7 @@
 /// ReLU gives the very same floats (rounding and ReLU are monotonic), one add per pooled value.
 public final class DirectConvolution {
     let g: WindowGeometry
-    let activation: Activation
+    let clamp: ClampRange
     let pools: Bool
     private let paddedChannels: Int
     private let kernel: FloatBuffer
@@ -25,12 +25,11 @@ public final class DirectConvolution {
     private let xOffsets: [Int]
     private let wOffsets: [Int]
 
-    /// `activation` must be linear or relu (others run as a separate step).
+    /// `clamp` is the activation (ReLU, ReLU6, none); others run as a separate step.
     public init(_ g: WindowGeometry, kernel source: UnsafePointer<Float>, bias sourceBias: UnsafePointer<Float>?,
-                activation: Activation, maxPool2x2: Bool = false) {
-        precondition(activation == .linear || activation == .relu)
+                clamp: ClampRange, maxPool2x2: Bool = false) {
         self.g = g
-        self.activation = activation
+        self.clamp = clamp
         pools = maxPool2x2
         paddedChannels = paddedToVector(g.outC)
         kernel = FloatBuffer(count: g.kernelH * g.kernelW * g.c * paddedChannels)
@@ -69,7 +68,7 @@ public final class DirectConvolution {
     /// One output row (OW x OC) into `rowOut`: raw sums, or with bias and activation.
     private func row(_ oy: Int, _ source: UnsafePointer<Float>, into rowOut: UnsafeMutablePointer<Float>, raw: Bool) {
         let outC = g.outC
-        let relu = activation == .relu
+        let clamp = self.clamp
         let biases = UnsafePointer(bias.pointer)
         xOffsets.withUnsafeBufferPointer { xo in
             wOffsets.withUnsafeBufferPointer { wo in
@@ -81,8 +80,7 @@ public final class DirectConvolution {
                         while channel < min(firstChannel + channels, outC) {
                             var v = Vector.load(tile + p * 2 * vectorWidth + channel - firstChannel)
                             if !raw {
-                                v += Vector.load(biases + channel)
-                                if relu { v = v.relu() }
+                                v = clamp.apply(v + Vector.load(biases + channel))
                             }
                             v.store(rowOut + (firstPixel + p) * outC + channel, count: min(vectorWidth, outC - channel))
                             channel += vectorWidth
@@ -105,8 +103,7 @@ public final class DirectConvolution {
                 let a = band.pointer + 2 * px * outC + channel
                 let top = Vector.maximum(Vector.load(a, count: n), Vector.load(a + outC, count: n))
                 let bottom = Vector.maximum(Vector.load(a + rowCount, count: n), Vector.load(a + rowCount + outC, count: n))
-                var v = Vector.maximum(top, bottom) + Vector.load(bias.pointer + channel)
-                if activation == .relu { v = v.relu() }
+                let v = clamp.apply(Vector.maximum(top, bottom) + Vector.load(bias.pointer + channel))
                 v.store(target + px * outC + channel, count: n)
                 channel += vectorWidth
             }

@@ -31,6 +31,33 @@ public func conv2DReference(out: UnsafeMutablePointer<Float>, inp: UnsafePointer
     }
 }
 
+/// Depthwise convolution without bias. out is (OH, OW, C*M), inp is (H, W, C) — or, with
+/// `padded`, the zero-padded (paddedH, paddedW, C) — kernel is (KH, KW, C*M) with rows
+/// `kernelPitch` floats apart. Output channel c*M + m is input channel c with filter m.
+public func depthwiseReference(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, kernel: UnsafePointer<Float>,
+                               kernelPitch: Int, multiplier: Int, _ g: WindowGeometry, padded: Bool = false) {
+    let (height, width, top, left) = padded ? (g.paddedH, g.paddedW, 0, 0) : (g.h, g.w, g.padTop, g.padLeft)
+    for oy in 0..<g.outH {
+        for ox in 0..<g.outW {
+            for c in 0..<g.c {
+                for m in 0..<multiplier {
+                    var sum: Float = 0
+                    for ky in 0..<g.kernelH {
+                        let iy = oy * g.strideH + ky * g.dilationH - top
+                        if iy < 0 || iy >= height { continue }
+                        for kx in 0..<g.kernelW {
+                            let ix = ox * g.strideW + kx * g.dilationW - left
+                            if ix < 0 || ix >= width { continue }
+                            sum += inp[(iy * width + ix) * g.c + c] * kernel[(ky * g.kernelW + kx) * kernelPitch + c * multiplier + m]
+                        }
+                    }
+                    out[(oy * g.outW + ox) * g.outC + c * multiplier + m] = sum
+                }
+            }
+        }
+    }
+}
+
 /// Pooling. out is (OH, OW, C), inp is (H, W, C). Padding cells are ignored: they
 /// never win a max and do not count in an average (Keras `same` pooling).
 public func poolReference(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,

@@ -16,7 +16,7 @@
 ///   Aᵀ = [1 1 1 0; 0 1 -1 -1]
 public final class WinogradConvolution {
     let g: WindowGeometry
-    let activation: Activation
+    let clamp: ClampRange
     let pools: Bool
     private let channelPitch: Int       // C rounded up to 16: V's row length
     private let paddedChannels: Int     // OC rounded up to 16
@@ -41,10 +41,10 @@ public final class WinogradConvolution {
     }
 
     public init(_ g: WindowGeometry, kernel source: UnsafePointer<Float>, bias sourceBias: UnsafePointer<Float>?,
-                activation: Activation, maxPool2x2: Bool = false) {
-        precondition(WinogradConvolution.supports(g) && (activation == .linear || activation == .relu))
+                clamp: ClampRange, maxPool2x2: Bool = false) {
+        precondition(WinogradConvolution.supports(g))
         self.g = g
-        self.activation = activation
+        self.clamp = clamp
         pools = maxPool2x2
         channelPitch = paddedToVector(g.c)
         paddedChannels = paddedToVector(g.outC)
@@ -166,7 +166,7 @@ public final class WinogradConvolution {
     private func transformOutputs(tileRow ty: Int, _ out: UnsafeMutablePointer<Float>) {
         let tiles = tilesPerRow, ocp = paddedChannels, outC = g.outC
         let positionStride = mStride
-        let relu = activation == .relu
+        let clamp = self.clamp
         for t in 0..<tiles {
             var channel = 0
             while channel < outC {
@@ -181,15 +181,13 @@ public final class WinogradConvolution {
                 let b = Vector.load(bias.pointer + channel)
                 let n = min(vectorWidth, outC - channel)
                 if pools {
-                    var v = Vector.maximum(Vector.maximum(y00, y01), Vector.maximum(y10, y11)) + b
-                    if relu { v = v.relu() }
+                    let v = clamp.apply(Vector.maximum(Vector.maximum(y00, y01), Vector.maximum(y10, y11)) + b)
                     v.store(out + (ty * tiles + t) * outC + channel, count: n)
                 } else {
                     for (i, j, y) in [(0, 0, y00), (0, 1, y01), (1, 0, y10), (1, 1, y11)] {
                         let oy = 2 * ty + i, ox = 2 * t + j
                         guard oy < g.outH && ox < g.outW else { continue }
-                        var v = y + b
-                        if relu { v = v.relu() }
+                        let v = clamp.apply(y + b)
                         v.store(out + (oy * g.outW + ox) * outC + channel, count: n)
                     }
                 }

@@ -1,0 +1,76 @@
+/// How a graph runs: which nodes run one image at a time and which on the whole batch,
+/// and which nodes are computed inside the step of a convolution before them.
+struct NetworkPlan {
+    /// A convolution (or depthwise convolution) and what its epilogue absorbs: a batch
+    /// norm (folded into the weights), a clamp activation, and a 2x2 max pooling.
+    struct Chain {
+        var convolution: Int
+        var batchNorm: Int?
+        var clamp: ClampRange
+        var clampNode: Int?
+        var pool: Int?
+        /// The node whose output the chain writes.
+        var last: Int
+    }
+
+    var perImage: [Bool]
+    var chains: [Int: Chain] = [:]     // keyed by the chain's last node
+    var absorbed = Set<Int>()           // nodes computed inside a chain, never stored
+
+    init(graph: Graph, shapes: [[Int]], fuse: Bool) {
+        let nodes = graph.nodes
+        var readers = [[Int]](repeating: [], count: nodes.count)
+        for (i, node) in nodes.enumerated() { for input in node.inputs { readers[input].append(i) } }
+        // Spatial tensors run per image, and so does everything a per-image node reads:
+        // per-image steps all run before the batch steps.
+        var perImage = nodes.indices.map { i in i == 0 || shapes[i].count == 3 || nodes[i].inputs.contains { shapes[$0].count == 3 } }
+        for i in nodes.indices.reversed() where readers[i].contains(where: { perImage[$0] }) { perImage[i] = true }
+        self.perImage = perImage
+        guard fuse else { return }
+
+        func soleReader(_ i: Int) -> Int? {
+            readers[i].count == 1 && i != graph.output ? readers[i][0] : nil
+        }
+        for (i, node) in nodes.enumerated() where perImage[i] {
+            let ownActivation: Activation
+            let isDepthwise: Bool
+            switch node.op {
+            case .conv2D(let a): (ownActivation, isDepthwise) = (a.activation, false)
+            case .depthwiseConv2D(let a): (ownActivation, isDepthwise) = (a.activation, true)
+            default: continue
+            }
+            guard var clamp = ClampRange(ownActivation) else { continue }
+            var chain = Chain(convolution: i, batchNorm: nil, clamp: clamp, clampNode: nil, pool: nil, last: i)
+            if clamp.isNone, let next = soleReader(chain.last), case .batchNormalization = nodes[next].op {
+                chain.batchNorm = next
+                chain.last = next
+            }
+            if clamp.isNone, let next = soleReader(chain.last), let range = Self.clamp(of: nodes[next].op) {
+                clamp = range
+                chain.clamp = range
+                chain.clampNode = next
+                chain.last = next
+            }
+            if !isDepthwise, let next = soleReader(chain.last), case .pool(let p) = nodes[next].op,
+               p.kind == .max, p.size == [2, 2], p.strides == [2, 2], p.padding == .valid {
+                chain.pool = next
+                chain.last = next
+            }
+            guard chain.last != i else { continue }
+            chains[chain.last] = chain
+            for member in [i, chain.batchNorm, chain.clampNode, chain.pool].compactMap({ $0 }) where member != chain.last {
+                absorbed.insert(member)
+            }
+        }
+    }
+
+    /// The clamp an activation-like node applies, if it is one.
+    static func clamp(of op: Operation) -> ClampRange? {
+        switch op {
+        case .activation(let a): return ClampRange(a)
+        case .relu(let a): return ClampRange(a)
+        case .clip(let lower, let upper): return ClampRange(lower: lower, upper: upper)
+        default: return nil
+        }
+    }
+}
