@@ -92,8 +92,10 @@ public final class Network {
     }
 
     /// Runs `count` images (at most batchSize), each inputShape floats after the other,
-    /// and writes count x outputCount floats to `outputs`.
-    public func predict(_ inputs: UnsafePointer<Float>, count: Int, into outputs: UnsafeMutablePointer<Float>) {
+    /// and writes count x outputCount floats to `outputs`. `between` runs after each image's
+    /// spatial layers, so a caller can answer MPI while a long batch is in progress.
+    public func predict(_ inputs: UnsafePointer<Float>, count: Int, into outputs: UnsafeMutablePointer<Float>,
+                        between: () throws -> Void) rethrows {
         precondition(count <= batchSize)
         let inputCount = inputShape.reduce(1, *)
         let input = bridges.first { $0.target === storage[0] }?.source ?? storage[0]
@@ -101,9 +103,14 @@ public final class Network {
             input.pointer.update(from: inputs + n * inputCount, count: inputCount)
             for step in perImageSteps { step() }
             for bridge in bridges { (bridge.target.pointer + n * bridge.count).update(from: bridge.source.pointer, count: bridge.count) }
+            try between()
         }
         for step in batchSteps { step(count) }
         outputs.update(from: storage[graph.output].pointer, count: count * outputCount)
+    }
+
+    public func predict(_ inputs: UnsafePointer<Float>, count: Int, into outputs: UnsafeMutablePointer<Float>) {
+        predict(inputs, count: count, into: outputs, between: {})
     }
 
     /// Convenience for tests and small jobs: one array in, one array out.
@@ -116,7 +123,7 @@ public final class Network {
             let n = min(batchSize, count - start)
             inputs.withUnsafeBufferPointer { i in
                 result.withUnsafeMutableBufferPointer { o in
-                    predict(i.baseAddress! + start * inputCount, count: n, into: o.baseAddress! + start * outputCount)
+                    predict(i.baseAddress! + start * inputCount, count: n, into: o.baseAddress! + start * outputCount, between: {})
                 }
             }
             start += n
@@ -128,7 +135,7 @@ public final class Network {
     /// network with fuse: false, or absorbed nodes have no output of their own).
     public func layerOutputs(_ input: [Float]) -> [[Float]] {
         var ignored = [Float](repeating: 0, count: outputCount)
-        input.withUnsafeBufferPointer { i in ignored.withUnsafeMutableBufferPointer { predict(i.baseAddress!, count: 1, into: $0.baseAddress!) } }
+        input.withUnsafeBufferPointer { i in ignored.withUnsafeMutableBufferPointer { predict(i.baseAddress!, count: 1, into: $0.baseAddress!, between: {}) } }
         return graph.nodes.indices.map { Array(storage[$0].array.prefix(shapes[$0].reduce(1, *))) }
     }
 }

@@ -42,9 +42,14 @@ final class InferenceWorker {
             try between()
         }
         images += batch.count
-        let start = Clock.now
+        var start = Clock.now
         if !loaded.isEmpty {
-            network.predict(inputs.pointer, count: loaded.count, into: outputs.pointer)
+            try network.predict(inputs.pointer, count: loaded.count, into: outputs.pointer) {
+                // Rounds are answered between images; their time is not inference time.
+                let paused = Clock.now
+                try between()
+                start += Clock.now - paused
+            }
             let k = network.outputCount
             for (slot, position) in loaded.enumerated() {
                 outcomes[position] = .success(batch[position].index, Array(UnsafeBufferPointer(start: outputs.pointer + slot * k, count: k)))
