@@ -30,6 +30,15 @@ public struct Communicator {
 
     public var isRoot: Bool { rank == 0 }
 
+    /// A communicator with the same ranks whose messages never mix with this one's
+    /// (MPI_Comm_dup). Collective.
+    public func duplicate() throws -> Communicator {
+        var copy: MPI_Comm? = nil
+        try check(MPI_Comm_dup(handle, &copy), "MPI_Comm_dup")
+        MPI_Comm_set_errhandler(copy, dc_mpi_errors_return())
+        return Communicator(handle: copy!, rank: rank, size: size)
+    }
+
     /// The name of the node this rank runs on.
     public static var processorName: String {
         var name = [CChar](repeating: 0, count: Int(dc_mpi_max_processor_name()) + 1)

@@ -3,7 +3,9 @@ import Engine
 import Glibc
 #endif
 
-/// Opens any supported model file, choosing the reader by the file's content, not its name.
+/// Opens any supported model file, choosing the reader by the file's content, not its name:
+/// the HDF5 signature means Keras; a protobuf that parses as an ONNX ModelProto with graph
+/// nodes means ONNX.
 public enum ModelLoader {
     public static func load(path: String) throws(ModelError) -> Model {
         let head = try firstBytes(of: path, count: 8)
@@ -11,7 +13,10 @@ public enum ModelLoader {
             return try KerasH5Reader.read(path: path)
         }
         if head.isEmpty { throw ModelError("\(path): empty file, not a model") }
-        throw ModelError("\(path): not a model file this version reads (expected a Keras .h5 file)")
+        if let onnx = try ONNXReader.modelProto(path: path) {
+            return try ONNXReader.read(onnx, path: path)
+        }
+        throw ModelError("\(path): not a model file this version reads (expected a Keras .h5 or an ONNX file)")
     }
 
     static func firstBytes(of path: String, count: Int) throws(ModelError) -> [UInt8] {

@@ -20,6 +20,19 @@ public protocol InputList: AnyObject {
     func location(of item: InputItem) -> RawPath
 }
 
+/// The first `count` items of another list (--limit).
+final class PrefixList: InputList {
+    let base: InputList
+    let count: Int
+    init(_ base: InputList, count: Int) { self.base = base; self.count = count }
+    var hasLabels: Bool { base.hasLabels }
+    func items(_ range: Range<Int>) throws -> [InputItem] {
+        precondition(range.upperBound <= count)
+        return try base.items(range)
+    }
+    func location(of item: InputItem) -> RawPath { base.location(of: item) }
+}
+
 public enum InputLists {
     /// A directory (all .jpg/.jpeg below it, sorted byte-wise) or a manifest file
     /// (a CSV with a `path` column and an optional `label` column, or one path per line).

@@ -43,9 +43,11 @@ public enum Pipeline {
     static func runRank(_ options: RunOptions, _ comm: Communicator, start: Double, report: inout TimingReport) throws -> Int32 {
         // 1. The input list, on every rank.
         var phase = Clock.now
-        let list: InputList? = try agree(comm) { try InputLists.open(options.input) }
-        guard let list else { throw SharedFailure(message: "unreachable") }
+        let opened: InputList? = try agree(comm) { try InputLists.open(options.input) }
+        guard var list = opened else { throw SharedFailure(message: "unreachable") }
+        if let limit = options.limit, limit < list.count { list = PrefixList(list, count: limit) }
         report.listSeconds = Clock.now - phase
+        if options.dryRun { return try dryRun(list, options, comm, start: start, report: &report) }
 
         // 2. Rank 0 loads the model and opens the results; everyone gets the model bytes.
         phase = Clock.now
@@ -80,13 +82,15 @@ public enum Pipeline {
         let worker = InferenceWorker(network: network, preprocessor: ImagePreprocessor(
             geometry: geometry, maxPixels: options.maxPixels, fastDecode: options.fastDecode))
         let progress = Progress(total: list.count, alreadyDone: done.total, quiet: options.quiet || !comm.isRoot)
-        let rounds = try ResultRounds(comm: comm, outputCount: network.outputCount, interval: options.roundSeconds) { outcomes in
+        let counter = options.schedule == .dynamic ? try SharedCounter(comm) : nil
+        var queue = counter.map { WorkQueue(counter: $0, count: list.count, done: done) }
+            ?? WorkQueue(rank: comm.rank, size: comm.size, count: list.count, done: done)
+        let rounds = try ResultRounds(comm: comm.duplicate(), outputCount: network.outputCount, interval: options.roundSeconds) { outcomes in
             try writer?.append(outcomes)
             progress.update(outcomes)
         }
-        var queue = WorkQueue(rank: comm.rank, size: comm.size, count: list.count, done: done)
         let busyStart = Clock.now
-        while let indices = queue.take(options.batchSize) {
+        while let indices = try queue.take(options.batchSize) {
             let items = try list.items(indices.first!..<(indices.last! + 1))
             let batch = indices.map { ($0, list.location(of: items[$0 - indices.first!])) }
             rounds.add(try worker.process(batch, between: rounds.poll))
@@ -94,15 +98,27 @@ public enum Pipeline {
         }
         let busy = Clock.now - busyStart
         try rounds.finish()
+        try counter?.free()
         progress.finish()
 
-        // 4. Timings to rank 0; rank 0 orders, places and reports.
+        // 4. Timings to rank 0; rank 0 orders, places and reports; everyone exits with its verdict.
         let record = TimingReport.record(images: worker.images, decode: worker.decodeSeconds, infer: worker.inferSeconds,
-                                         rounds: rounds.seconds, busy: busy)
+                                         rounds: rounds.seconds, busy: busy, peakMemory: peakMemoryBytes())
         let records = try comm.gatherv(record)
         let hosts = try comm.gatherv(Array(Communicator.processorName.utf8))
-        guard let writer, let records, let hosts else { return 0 }
-        phase = Clock.now
+        var status: Int32 = 0
+        if let writer, let records, let hosts {
+            status = try finish(writer, list: list, classifier: classifier, options: options, records: records,
+                                hosts: hosts, rounds: rounds, start: start, report: &report)
+        }
+        // Every rank exits with rank 0's verdict (--max-failures).
+        return Int32(try comm.broadcast(Int64(status)))
+    }
+
+    /// Rank 0, after the last round: results in input order, photos placed, summary and timing.
+    static func finish(_ writer: ResultsWriter, list: InputList, classifier: Classifier, options: RunOptions, records: [[Double]],
+                       hosts: [[UInt8]], rounds: ResultRounds, start: Double, report: inout TimingReport) throws -> Int32 {
+        let phase = Clock.now
         let codes = try writer.finish()
         let summary = try Summary(codes: codes, list: list, classifier: classifier)
         let placer = try Placer(mode: options.place, directory: options.output, classes: classifier.classes)
@@ -124,7 +140,47 @@ public enum Pipeline {
         print(summary.text(placed: placer.placed, placeMode: options.place, output: options.output))
         for failure in placer.failures.prefix(10) { printError("warning: not placed: \(failure)") }
         print(report.table)
+        if let limit = options.maxFailures, limit.isExceeded(failures: summary.failed, total: codes.count) {
+            printError("error: \(summary.failed) of \(codes.count) inputs failed, more than --max-failures allows; all results are written")
+            return failureLimitStatus
+        }
         return 0
+    }
+
+    /// The exit status when --max-failures is exceeded.
+    public static let failureLimitStatus: Int32 = 3
+
+    /// --dry-run: every rank reads its share of the list, batch by batch, decoding nothing.
+    static func dryRun(_ list: InputList, _ options: RunOptions, _ comm: Communicator, start: Double,
+                       report: inout TimingReport) throws -> Int32 {
+        let counter = options.schedule == .dynamic ? try SharedCounter(comm) : nil
+        var queue = counter.map { WorkQueue(counter: $0, count: list.count, done: nil) }
+            ?? WorkQueue(rank: comm.rank, size: comm.size, count: list.count, done: nil)
+        var items = 0
+        let busyStart = Clock.now
+        while let indices = try queue.take(options.batchSize) {
+            items += try list.items(indices.first!..<(indices.last! + 1)).count
+        }
+        let busy = Clock.now - busyStart
+        try counter?.free()
+        let records = try comm.gatherv(TimingReport.record(images: items, decode: 0, infer: 0, rounds: 0, busy: busy, peakMemory: peakMemoryBytes()))
+        let hosts = try comm.gatherv(Array(Communicator.processorName.utf8))
+        if let records, let hosts {
+            report.addRanks(records, hosts: hosts.map { String(decoding: $0, as: UTF8.self) })
+            report.images = records.reduce(0) { $0 + Int($1[0]) }
+            report.wallSeconds = Clock.now - start
+            print("dry run: \(list.count) inputs listed and shared out, nothing decoded")
+            print(report.table)
+        }
+        return 0
+    }
+
+    /// This process's peak resident memory (VmHWM), in bytes.
+    static func peakMemoryBytes() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+        return kilobytes * 1024
     }
 
     static func makeClassifier(_ options: RunOptions, model: Model) throws -> Classifier {

@@ -40,8 +40,11 @@ final class ResultRounds {
     func add(_ outcomes: [Outcome]) { pending += outcomes }
 
     /// Between images: joins a round that rank 0 started, or (rank 0) starts one when due.
+    /// Rank 0 also looks for finished notes, which drives MPI's progress engine for the
+    /// other ranks' one-sided requests (--schedule dynamic) over transports that need it.
     func poll() throws {
         if comm.isRoot {
+            if try comm.receive(tag: ResultRounds.finishedTag) != nil { notesReceived += 1 }
             if Clock.now - lastRound >= interval { _ = try startRound(finished: false) }
         } else if let signal, try comm.test(signal) {
             _ = try round(finished: false)

@@ -11,6 +11,7 @@ public struct TimingReport: Codable {
         public var inferSeconds: Double
         public var roundSeconds: Double
         public var busySeconds: Double
+        public var peakMemoryBytes: Double
     }
 
     public var ranks: [Rank] = []
@@ -25,24 +26,29 @@ public struct TimingReport: Codable {
     public var imagesPerSecond: Double { wallSeconds > 0 ? Double(images) / wallSeconds : 0 }
 
     /// One rank's numbers as the fixed-size record that travels in MPI_Gatherv.
-    static func record(images: Int, decode: Double, infer: Double, rounds: Double, busy: Double) -> [Double] {
-        [Double(images), decode, infer, rounds, busy]
+    static func record(images: Int, decode: Double, infer: Double, rounds: Double, busy: Double, peakMemory: Double) -> [Double] {
+        [Double(images), decode, infer, rounds, busy, peakMemory]
     }
 
     mutating func addRanks(_ records: [[Double]], hosts: [String]) {
         ranks = records.enumerated().map { r, v in
             Rank(rank: r, host: r < hosts.count ? hosts[r] : "?", images: Int(v[0]), decodeSeconds: v[1],
-                 inferSeconds: v[2], roundSeconds: v[3], busySeconds: v[4])
+                 inferSeconds: v[2], roundSeconds: v[3], busySeconds: v[4], peakMemoryBytes: v[5])
         }
     }
 
     public var table: String {
         func f(_ x: Double) -> String { String(format: "%.3f", x) }
-        var lines = ["rank  host              images  decode+prep s  inference s  rounds s  busy s"]
+        func pad(_ text: String, _ width: Int, left: Bool = false) -> String {
+            let padding = String(repeating: " ", count: max(0, width - text.count))
+            return left ? text + padding : padding + text
+        }
+        let hostWidth = max(4, ranks.map(\.host.count).max() ?? 0)
+        var lines = ["rank  " + pad("host", hostWidth, left: true) + "  images  decode+prep s  inference s  rounds s  busy s  peak MB"]
         for r in ranks {
-            lines.append(String(format: "%4d  %-16@  %6d  %13@  %11@  %8@  %6@", r.rank, r.host as NSString, r.images,
-                                f(r.decodeSeconds) as NSString, f(r.inferSeconds) as NSString,
-                                f(r.roundSeconds) as NSString, f(r.busySeconds) as NSString))
+            lines.append(pad("\(r.rank)", 4) + "  " + pad(r.host, hostWidth, left: true) + "  " + pad("\(r.images)", 6) + "  "
+                         + pad(f(r.decodeSeconds), 13) + "  " + pad(f(r.inferSeconds), 11) + "  " + pad(f(r.roundSeconds), 8) + "  "
+                         + pad(f(r.busySeconds), 6) + "  " + pad(String(format: "%.0f", r.peakMemoryBytes / 1e6), 7))
         }
         lines.append("wall \(f(wallSeconds)) s (MPI init \(f(mpiInitSeconds)), list \(f(listSeconds)), model load \(f(modelLoadSeconds)), broadcast \(f(broadcastSeconds)), gather \(f(gatherSeconds)), write \(f(writeSeconds)))")
         lines.append(String(format: "%d images, %.1f images/s", images, imagesPerSecond))

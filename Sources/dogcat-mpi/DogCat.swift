@@ -44,6 +44,18 @@ struct DogCat: ParsableCommand {
     @Flag(help: "No progress line.")
     var quiet = false
 
+    @Option(help: "How inputs are shared out: static (contiguous slices) or dynamic (ranks take the next chunk as they finish).")
+    var schedule = "static"
+
+    @Option(help: "Exit with status 3 (after writing all results) when more than N inputs, or P% of them, fail.")
+    var maxFailures: String? = nil
+
+    @Option(help: "Only the first N inputs of the list.")
+    var limit: Int? = nil
+
+    @Flag(help: "List and share out the inputs without decoding anything (to time the list handling).")
+    var dryRun = false
+
     func validate() throws {
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1.") }
         if maxPixels < 1 { throw ValidationError("--max-pixels must be at least 1.") }
@@ -56,6 +68,11 @@ struct DogCat: ParsableCommand {
         }
         if Set(names).count != names.count { throw ValidationError("--classes names must differ.") }
         if !(threshold > 0 && threshold < 1) { throw ValidationError("--threshold must be between 0 and 1.") }
+        if Schedule(rawValue: schedule) == nil { throw ValidationError("--schedule must be static or dynamic.") }
+        if let maxFailures, FailureLimit(maxFailures) == nil {
+            throw ValidationError("--max-failures takes a count (e.g. 10) or a percentage (e.g. 5%).")
+        }
+        if let limit, limit < 0 { throw ValidationError("--limit must not be negative.") }
     }
 
     func run() throws {
@@ -71,6 +88,10 @@ struct DogCat: ParsableCommand {
         options.fastDecode = fastDecode
         options.resume = resume
         options.quiet = quiet
+        options.schedule = Schedule(rawValue: schedule)!
+        options.maxFailures = maxFailures.flatMap(FailureLimit.init)
+        options.limit = limit
+        options.dryRun = dryRun
         let status = Pipeline.run(options)
         if status != 0 { throw ExitCode(status) }
     }

@@ -60,11 +60,4 @@ struct ONNXNode {
         return String(decoding: a.s, as: UTF8.self)
     }
 
-    /// An integer list given either as an attribute (older opsets) or as a constant input (newer ones).
-    func intsFromAttributeOrInput(_ name: String, input position: Int,
-                                  constant: (String) throws(ModelError) -> ONNXConstant) throws(ModelError) -> [Int]? {
-        if let fromAttribute = try ints(name) { return fromAttribute }
-        guard let inputName = input(position) else { return nil }
-        return try constant(inputName).integers(for: self)
-    }
 }
