@@ -107,6 +107,9 @@ extension Network {
         if let multiplier = depthwiseMultiplier {
             let conv = DepthwiseConvolution(g, multiplier: multiplier, kernel: kernel, bias: bias, clamp: clamp)
             (forward, outputShape) = (conv.forward, convolutionShape)
+        } else if winograd && PatchConvolution.supports(g) {
+            let conv = PatchConvolution(g, kernel: kernel, bias: bias, clamp: clamp, maxPool2x2: pools)
+            (forward, outputShape) = (conv.forward, conv.outputShape)
         } else if winograd && WinogradConvolution.supports(g) && g.c >= 8 {
             // Winograd where it applies and has enough input channels to fill its GEMMs.
             let conv = WinogradConvolution(g, kernel: kernel, bias: bias, clamp: clamp, maxPool2x2: pools)

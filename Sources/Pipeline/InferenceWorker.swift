@@ -1,62 +1,156 @@
 import Engine
+import Foundation
 import Image
 
-/// Decodes, preprocesses and classifies one batch at a time on this rank.
-/// Per-image failures become failure outcomes; the batch goes on with the others.
+/// One batch of photos turned into model inputs: which positions have an input tensor
+/// (in order, packed at the front of `inputs`), and the failures of the others.
+struct DecodedBatch {
+    var items: [(index: Int, location: RawPath)]
+    var inputs: FloatBuffer
+    var loaded: [Int] = []
+    var failures: [Int: Outcome] = [:]
+    var seconds = 0.0
+}
+
+/// Reads and preprocesses batches of photos; per-image failures become failure outcomes.
+/// One per thread (it owns the JPEG decoder and scratch buffers).
+final class BatchDecoder {
+    let preprocessor: ImagePreprocessor
+    let inputCount: Int
+
+    init(preprocessor: ImagePreprocessor) {
+        self.preprocessor = preprocessor
+        inputCount = preprocessor.geometry.count
+    }
+
+    func decode(_ items: [(index: Int, location: RawPath)], into inputs: FloatBuffer, between: () throws -> Void) rethrows -> DecodedBatch {
+        var batch = DecodedBatch(items: items, inputs: inputs)
+        for (position, item) in items.enumerated() {
+            let start = Clock.now
+            do {
+                try preprocessor.load(path: item.location, into: inputs.pointer + batch.loaded.count * inputCount)
+                batch.loaded.append(position)
+            } catch {
+                batch.failures[position] = .failure(item.index, error)
+            }
+            batch.seconds += Clock.now - start
+            try between()
+        }
+        return batch
+    }
+}
+
+/// Decodes the next batch on a second thread while the network works on the current one.
+/// Two input buffers take turns. MPI is only ever called from the main thread.
+final class Prefetcher {
+    private let decoder: BatchDecoder
+    private let buffers: [FloatBuffer]
+    private var nextBuffer = 0
+    private let condition = NSCondition()
+    private var job: [(index: Int, location: RawPath)]? = nil
+    private var result: DecodedBatch? = nil
+    private var busy = false
+    private var stopping = false
+
+    init(decoder: BatchDecoder, batchSize: Int) {
+        self.decoder = decoder
+        buffers = (0..<2).map { _ in FloatBuffer(count: batchSize * decoder.inputCount) }
+        let thread = Thread { [unowned self] in self.work() }
+        thread.name = "dogcat-decode"
+        thread.start()
+    }
+
+    /// Starts decoding `items` (the previous result must have been taken).
+    func submit(_ items: [(index: Int, location: RawPath)]) {
+        condition.lock()
+        precondition(!busy && result == nil)
+        job = items
+        busy = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// The submitted batch once decoded, or nil if nothing was submitted. Waits in short
+    /// slices, running `whileWaiting` between them (rank 0's rounds must go on).
+    func take(whileWaiting: () throws -> Void) rethrows -> DecodedBatch? {
+        while true {
+            condition.lock()
+            if let decoded = result {
+                result = nil
+                condition.unlock()
+                return decoded
+            }
+            if !busy {
+                condition.unlock()
+                return nil
+            }
+            _ = condition.wait(until: Date(timeIntervalSinceNow: 0.002))
+            condition.unlock()
+            try whileWaiting()
+        }
+    }
+
+    func stop() {
+        condition.lock()
+        stopping = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func work() {
+        while true {
+            condition.lock()
+            while job == nil && !stopping { condition.wait() }
+            if stopping { condition.unlock(); return }
+            let items = job!
+            job = nil
+            let buffer = buffers[nextBuffer]
+            nextBuffer = 1 - nextBuffer
+            condition.unlock()
+            let decoded = decoder.decode(items, into: buffer, between: {})
+            condition.lock()
+            result = decoded
+            busy = false
+            condition.signal()
+            condition.unlock()
+        }
+    }
+}
+
+/// Runs the network on decoded batches on this rank.
 final class InferenceWorker {
     let network: Network
-    let preprocessor: ImagePreprocessor
-    private let inputs: FloatBuffer
     private let outputs: FloatBuffer
 
-    /// Seconds spent decoding + preprocessing, and in the network.
+    /// Busy seconds per stage (decode measured where it ran), and images handled.
     private(set) var decodeSeconds = 0.0
     private(set) var inferSeconds = 0.0
     private(set) var images = 0
 
-    init(network: Network, preprocessor: ImagePreprocessor) {
+    init(network: Network) {
         self.network = network
-        self.preprocessor = preprocessor
-        inputs = FloatBuffer(count: network.batchSize * network.inputShape.reduce(1, *))
         outputs = FloatBuffer(count: network.batchSize * network.outputCount)
     }
 
-    var batchSize: Int { network.batchSize }
-
-    /// Processes up to batchSize (index, file location) pairs; outcomes come back in the given order.
-    /// `between` runs after each image, so a caller can answer MPI while a batch is in progress.
-    func process(_ batch: [(index: Int, location: RawPath)], between: () throws -> Void = {}) rethrows -> [Outcome] {
-        precondition(batch.count <= batchSize)
-        let inputCount = network.inputShape.reduce(1, *)
-        var loaded: [Int] = []   // positions in `batch` that have an input tensor
-        var outcomes = [Outcome?](repeating: nil, count: batch.count)
-        for (position, item) in batch.enumerated() {
-            let start = Clock.now
-            do {
-                try preprocessor.load(path: item.location, into: inputs.pointer + loaded.count * inputCount)
-                loaded.append(position)
-            } catch {
-                outcomes[position] = .failure(item.index, error)
-            }
-            decodeSeconds += Clock.now - start
-            try between()
-        }
-        images += batch.count
+    /// Outcomes in the batch's order. `between` runs after each image, so a caller can
+    /// answer MPI while a batch is in progress; that time is not counted as inference.
+    func infer(_ batch: DecodedBatch, between: () throws -> Void) rethrows -> [Outcome] {
+        images += batch.items.count
+        decodeSeconds += batch.seconds
         var start = Clock.now
-        if !loaded.isEmpty {
-            try network.predict(inputs.pointer, count: loaded.count, into: outputs.pointer) {
-                // Rounds are answered between images; their time is not inference time.
+        var outcomes = batch.items.indices.map { batch.failures[$0] }
+        if !batch.loaded.isEmpty {
+            try network.predict(batch.inputs.pointer, count: batch.loaded.count, into: outputs.pointer) {
                 let paused = Clock.now
                 try between()
                 start += Clock.now - paused
             }
             let k = network.outputCount
-            for (slot, position) in loaded.enumerated() {
-                outcomes[position] = .success(batch[position].index, Array(UnsafeBufferPointer(start: outputs.pointer + slot * k, count: k)))
+            for (slot, position) in batch.loaded.enumerated() {
+                outcomes[position] = .success(batch.items[position].index, Array(UnsafeBufferPointer(start: outputs.pointer + slot * k, count: k)))
             }
         }
         inferSeconds += Clock.now - start
-        try between()
         return outcomes.map { $0! }
     }
 }
@@ -69,6 +163,3 @@ enum Clock {
         return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 }
-#if canImport(Glibc)
-import Glibc
-#endif

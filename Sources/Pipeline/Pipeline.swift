@@ -79,8 +79,9 @@ public enum Pipeline {
         let geometry = InputGeometry(height: network.inputShape[0], width: network.inputShape[1], channels: network.inputShape[2])
 
         // 3. This rank's photos, batch by batch; results go to rank 0 in rounds.
-        let worker = InferenceWorker(network: network, preprocessor: ImagePreprocessor(
-            geometry: geometry, maxPixels: options.maxPixels, fastDecode: options.fastDecode))
+        let decoder = BatchDecoder(preprocessor: ImagePreprocessor(geometry: geometry, maxPixels: options.maxPixels,
+                                                                   fastDecode: options.fastDecode))
+        let worker = InferenceWorker(network: network)
         let progress = Progress(total: list.count, alreadyDone: done.total, quiet: options.quiet || !comm.isRoot)
         let counter = options.schedule == .dynamic ? try SharedCounter(comm) : nil
         var queue = counter.map { WorkQueue(counter: $0, count: list.count, done: done) }
@@ -89,12 +90,28 @@ public enum Pipeline {
             try writer?.append(outcomes)
             progress.update(outcomes)
         }
-        let busyStart = Clock.now
-        while let indices = try queue.take(options.batchSize) {
+        func nextBatch() throws -> [(index: Int, location: RawPath)]? {
+            guard let indices = try queue.take(options.batchSize) else { return nil }
             let items = try list.items(indices.first!..<(indices.last! + 1))
-            let batch = indices.map { ($0, list.location(of: items[$0 - indices.first!])) }
-            rounds.add(try worker.process(batch, between: rounds.poll))
-            try rounds.poll()
+            return indices.map { ($0, list.location(of: items[$0 - indices.first!])) }
+        }
+        let busyStart = Clock.now
+        if options.prefetch {
+            // Batch k+1 is decoded on a second thread while batch k runs through the network.
+            let prefetcher = Prefetcher(decoder: decoder, batchSize: options.batchSize)
+            defer { prefetcher.stop() }
+            if let first = try nextBatch() { prefetcher.submit(first) }
+            while let decoded = try prefetcher.take(whileWaiting: rounds.poll) {
+                if let next = try nextBatch() { prefetcher.submit(next) }
+                rounds.add(try worker.infer(decoded, between: rounds.poll))
+                try rounds.poll()
+            }
+        } else {
+            let inputs = FloatBuffer(count: options.batchSize * geometry.count)
+            while let batch = try nextBatch() {
+                rounds.add(try worker.infer(try decoder.decode(batch, into: inputs, between: rounds.poll), between: rounds.poll))
+                try rounds.poll()
+            }
         }
         let busy = Clock.now - busyStart
         try rounds.finish()

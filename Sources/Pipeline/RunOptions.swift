@@ -22,6 +22,8 @@ public struct RunOptions: Sendable {
     public var limit: Int? = nil
     /// List and share out the inputs, decode nothing: for timing the list handling.
     public var dryRun = false
+    /// Decode the next batch on a second thread while the current one is inferred.
+    public var prefetch = true
     public init() {}
 }
 

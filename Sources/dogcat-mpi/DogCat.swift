@@ -56,6 +56,9 @@ struct DogCat: ParsableCommand {
     @Flag(help: "List and share out the inputs without decoding anything (to time the list handling).")
     var dryRun = false
 
+    @Flag(inversion: .prefixedNo, help: "Decode the next batch on a second thread while the current one runs through the network.")
+    var prefetch = true
+
     func validate() throws {
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1.") }
         if maxPixels < 1 { throw ValidationError("--max-pixels must be at least 1.") }
@@ -92,6 +95,7 @@ struct DogCat: ParsableCommand {
         options.maxFailures = maxFailures.flatMap(FailureLimit.init)
         options.limit = limit
         options.dryRun = dryRun
+        options.prefetch = prefetch
         let status = Pipeline.run(options)
         if status != 0 { throw ExitCode(status) }
     }

@@ -31,12 +31,11 @@ public struct ClampRange: Equatable, Sendable {
 
     var isNone: Bool { lower == -.infinity && upper == .infinity }
 
+    /// Branch-free: infinite bounds never match their comparison.
     @inline(__always)
     func apply(_ v: Vector) -> Vector {
-        var v = v
-        if lower != -.infinity { v = v.replacing(with: Vector(repeating: lower), where: v .< lower) }
-        if upper != .infinity { v = v.replacing(with: Vector(repeating: upper), where: v .> upper) }
-        return v
+        let low = Vector(repeating: lower), high = Vector(repeating: upper)
+        return v.replacing(with: low, where: v .< low).replacing(with: high, where: v .> high)
     }
 
     @inline(__always)

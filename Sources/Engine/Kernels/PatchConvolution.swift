@@ -1,0 +1,145 @@
+/// Convolution for layers with few input channels (the first layer of an image model:
+/// 1 grey or 3 RGB channels), NHWC, optionally fused with the 2x2 max pooling after it.
+///
+/// out is (OH, OW, OC), or (OH/2, OW/2, OC) when pooling; inp is (H, W, C). With C = 1 a
+/// direct kernel would reduce over KH runs of only KW values. Instead, for each output row
+/// the KH input rows it reads are interleaved column by column, (x, ky, c), so a pixel's
+/// whole receptive field is one contiguous run of KW*KH*C floats; the kernel is repacked to
+/// the same (kx, ky, c) order. The micro-kernel then reduces over one long run. The row is
+/// padded to whole blocks of 8 pixels (zeros beyond the image), so there is no one-pixel
+/// remainder path; when pooling, each block's neighbouring pixels are maxed right away.
+/// Every output is the sum over (kx, ky, c) in that order, then + bias, then the clamp.
+public final class PatchConvolution {
+    let g: WindowGeometry
+    let clamp: ClampRange
+    let pools: Bool
+    private let paddedChannels: Int
+    private let patchLength: Int         // KW * KH * C
+    private let slots: Int               // output pixels per row, rounded up to 8
+    private let kernel: FloatBuffer      // (KW, KH, C, OCp)
+    private let bias: FloatBuffer
+    private let paddedInput: FloatBuffer?
+    private let rows: FloatBuffer        // the interleaved input rows: (columns, KH, C)
+    private let band: FloatBuffer        // raw sums: one row, or two half rows of pair maxima when pooling
+    private let shape: MicroKernelShape
+    private let zeroOffset = [0]
+
+    /// Layers this kernel is for: few input channels, no horizontal dilation.
+    public static func supports(_ g: WindowGeometry) -> Bool {
+        g.c < 8 && g.dilationW == 1 && g.kernelH * g.kernelW * g.c <= 64 && g.kernelH * g.kernelW > 1
+    }
+
+    public init(_ g: WindowGeometry, kernel source: UnsafePointer<Float>, bias sourceBias: UnsafePointer<Float>?,
+                clamp: ClampRange, maxPool2x2: Bool = false) {
+        precondition(PatchConvolution.supports(g))
+        self.g = g
+        self.clamp = clamp
+        pools = maxPool2x2
+        paddedChannels = paddedToVector(g.outC)
+        patchLength = g.kernelW * g.kernelH * g.c
+        slots = (g.outW + 7) / 8 * 8
+        kernel = FloatBuffer(count: patchLength * paddedChannels)
+        for ky in 0..<g.kernelH {
+            for kx in 0..<g.kernelW {
+                for c in 0..<g.c {
+                    let from = ((ky * g.kernelW + kx) * g.c + c) * g.outC
+                    let to = ((kx * g.kernelH + ky) * g.c + c) * paddedChannels
+                    (kernel.pointer + to).update(from: source + from, count: g.outC)
+                }
+            }
+        }
+        bias = FloatBuffer(count: paddedChannels)
+        if let sourceBias { bias.pointer.update(from: sourceBias, count: g.outC) }
+        paddedInput = g.needsPadding ? FloatBuffer(count: g.paddedH * g.paddedW * g.c) : nil
+        let columns = max(g.paddedW, (slots - 1) * g.strideW + g.kernelW)
+        rows = FloatBuffer(count: columns * g.kernelH * g.c)
+        band = FloatBuffer(count: (maxPool2x2 ? 1 : 2) * slots * paddedChannels)
+        shape = MicroKernelShape(rowStep: g.strideW * g.kernelH * g.c, segments: 1, length: patchLength,
+                                 ldw: paddedChannels, tileStride: paddedChannels)
+    }
+
+    public var outputShape: [Int] { pools ? [g.outH / 2, g.outW / 2, g.outC] : [g.outH, g.outW, g.outC] }
+
+    public func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>) {
+        let source = padIfNeeded(inp)
+        let ocp = paddedChannels, outC = g.outC
+        if !pools {
+            for oy in 0..<g.outH {
+                sums(oy, source, into: band.pointer)
+                for ox in 0..<g.outW {
+                    var channel = 0
+                    while channel < outC {
+                        let v = clamp.apply(Vector.load(band.pointer + ox * ocp + channel) + Vector.load(bias.pointer + channel))
+                        v.store(out + (oy * g.outW + ox) * outC + channel, count: min(vectorWidth, outC - channel))
+                        channel += vectorWidth
+                    }
+                }
+            }
+            return
+        }
+        // Pooling: each conv row's neighbouring pixels are maxed as they come (half rows),
+        // then the two half rows of a pooled row, then bias and clamp.
+        let half = slots / 2 * ocp
+        let top = band.pointer, bottom = band.pointer + half
+        let pooledW = g.outW / 2
+        for py in 0..<(g.outH / 2) {
+            sums(2 * py, source, into: scratch.pointer)
+            pairMaxima(scratch.pointer, into: top)
+            sums(2 * py + 1, source, into: scratch.pointer)
+            pairMaxima(scratch.pointer, into: bottom)
+            let target = out + py * pooledW * outC
+            for px in 0..<pooledW {
+                var channel = 0
+                while channel < outC {
+                    let v = Vector.maximum(Vector.load(top + px * ocp + channel), Vector.load(bottom + px * ocp + channel))
+                    clamp.apply(v + Vector.load(bias.pointer + channel)).store(target + px * outC + channel, count: min(vectorWidth, outC - channel))
+                    channel += vectorWidth
+                }
+            }
+        }
+    }
+
+    private lazy var scratch = FloatBuffer(count: slots * paddedChannels)
+
+    /// Raw sums of output row oy for all `slots` pixels: (slots, OCp).
+    private func sums(_ oy: Int, _ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>) {
+        interleave(oy, source)
+        zeroOffset.withUnsafeBufferPointer { zero in
+            microKernelSweep(rows: slots, paddedColumns: paddedChannels, x: rows.pointer, w: kernel.pointer, shape: shape,
+                             xOffsets: zero.baseAddress!, wOffsets: zero.baseAddress!, tile: target, tileIsOutput: true)
+        }
+    }
+
+    /// target[p] = max(sums[2p], sums[2p + 1]) for every pair of pixels.
+    private func pairMaxima(_ sums: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>) {
+        let ocp = paddedChannels
+        for p in 0..<(slots / 2) {
+            var channel = 0
+            while channel < ocp {
+                Vector.maximum(Vector.load(sums + 2 * p * ocp + channel), Vector.load(sums + (2 * p + 1) * ocp + channel))
+                    .store(target + p * ocp + channel)
+                channel += vectorWidth
+            }
+        }
+    }
+
+    /// The KH input rows output row oy reads, interleaved as (x, ky, c).
+    private func interleave(_ oy: Int, _ source: UnsafePointer<Float>) {
+        let c = g.c, kh = g.kernelH, width = g.paddedW
+        let target = rows.pointer
+        for ky in 0..<kh {
+            let row = source + (oy * g.strideH + ky * g.dilationH) * width * c
+            for x in 0..<width {
+                for ch in 0..<c { target[(x * kh + ky) * c + ch] = row[x * c + ch] }
+            }
+        }
+    }
+
+    private func padIfNeeded(_ inp: UnsafePointer<Float>) -> UnsafePointer<Float> {
+        guard let paddedInput else { return inp }
+        for y in 0..<g.h {
+            (paddedInput.pointer + ((y + g.padTop) * g.paddedW + g.padLeft) * g.c).update(from: inp + y * g.w * g.c, count: g.w * g.c)
+        }
+        return UnsafePointer(paddedInput.pointer)
+    }
+}
