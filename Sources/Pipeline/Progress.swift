@@ -5,7 +5,7 @@ import Foundation
 final class Progress {
     let total: Int
     let quiet: Bool
-    private let isTerminal = isatty(STDERR_FILENO) != 0
+    private let isTerminal = Progress.stderrIsTerminal()
     private let start = Clock.now
     private var lastPrinted = 0.0
     private var done = 0
@@ -30,6 +30,14 @@ final class Progress {
         let eta = rate > 0 ? Double(total - done) / rate : 0
         let line = String(format: "progress: %d/%d images, %.0f images/s, ETA %.0f s, %d failed", done, total, rate, eta, failed)
         FileHandle.standardError.write(Data((isTerminal ? "\r\u{1B}[K" + line : line + "\n").utf8))
+    }
+
+    /// Under mpirun, rank 0's stderr is a pipe that mpirun copies to its own stderr: look at
+    /// the parent's (mpirun's, on rank 0's node) too.
+    static func stderrIsTerminal() -> Bool {
+        if isatty(STDERR_FILENO) != 0 { return true }
+        let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(getppid())/fd/2")) ?? ""
+        return target.hasPrefix("/dev/pts/") || target.hasPrefix("/dev/tty")
     }
 
     /// Ends the in-place line so the report starts on a fresh one.
