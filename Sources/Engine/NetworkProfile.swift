@@ -20,6 +20,25 @@ extension Network {
         return total
     }
 
+    /// Per-step seconds per image over a real batch (each image's data cold, as in `predict`).
+    public func profileBatch(_ inputs: UnsafePointer<Float>, count: Int) -> [String] {
+        let inputCount = inputShape.reduce(1, *)
+        var imageTimes = [Double](repeating: 0, count: perImageSteps.count)
+        var batchTimes = [Double](repeating: 0, count: batchSteps.count)
+        func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+        for n in 0..<count {
+            storage[0].pointer.update(from: inputs + n * inputCount, count: inputCount)
+            for (i, step) in perImageSteps.enumerated() {
+                let start = now(); step(); imageTimes[i] += now() - start
+            }
+        }
+        for (i, step) in batchSteps.enumerated() {
+            let start = now(); step(count); batchTimes[i] += now() - start
+        }
+        return perImageStepNames.indices.map { String(format: "  in batch   step %2d %-40@ %8.3f ms/image", $0, perImageStepNames[$0] as NSString, imageTimes[$0] * 1e3 / Double(count)) }
+            + batchStepNames.indices.map { String(format: "  in batch   step %2d %-40@ %8.3f ms/image", $0, batchStepNames[$0] as NSString, batchTimes[$0] * 1e3 / Double(count)) }
+    }
+
     /// One line per per-image step and batch step: the fastest of `repeats` runs (the
     /// least disturbed by anything else on the machine).
     public func profile(input: [Float], repeats: Int) -> [String] {

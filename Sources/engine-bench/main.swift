@@ -30,3 +30,4 @@ let flops = network.flopsPerImage
 print(String(format: "%@: %.3f ms/image, %.1f images/s on one core, %.1f MFLOP/image, %.1f GFLOP/s",
              path, perImage * 1e3, 1 / perImage, Double(flops) / 1e6, Double(flops) / perImage / 1e9))
 for line in network.profile(input: Array(input.prefix(inputCount)), repeats: 20) { print(line) }
+for line in network.profileBatch(input, count: batchSize) { print(line) }

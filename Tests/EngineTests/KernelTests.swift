@@ -123,3 +123,33 @@ final class WinogradTests: XCTestCase {
         }
     }
 }
+
+/// The few-channel convolution (interleaved rows, ring of rows) against the reference.
+final class PatchConvolutionTests: XCTestCase {
+    func randoms(_ count: Int) -> [Float] { (0..<count).map { _ in Float.random(in: -1...1) } }
+
+    func testMatchesReference() {
+        for (h, w, c, oc, k, s, padding) in [(20, 23, 1, 16, 3, 1, Padding.valid), (21, 18, 3, 32, 3, 2, .same), (17, 17, 1, 8, 5, 1, .same),
+                                             (16, 16, 3, 20, 3, 1, .valid), (12, 30, 2, 16, 2, 2, .valid)] {
+            let oh = ShapeInference.outputSize(h, kernel: k, stride: s, dilation: 1, padding: padding)
+            let ow = ShapeInference.outputSize(w, kernel: k, stride: s, dilation: 1, padding: padding)
+            let g = WindowGeometry(inputShape: [h, w, c], outputShape: [oh, ow, oc], kernel: [k, k], strides: [s, s], dilation: [1, 1], padding: padding)
+            XCTAssertTrue(PatchConvolution.supports(g))
+            let input = randoms(h * w * c), kernel = randoms(k * k * c * oc), bias = randoms(oc)
+            var expected = [Float](repeating: 0, count: oh * ow * oc), actual = expected
+            conv2DReference(out: &expected, inp: input, kernel: kernel, bias: bias, g)
+            let conv = PatchConvolution(g, kernel: kernel, bias: bias, clamp: .none)
+            // Twice: the ring of rows must start afresh for every image.
+            for _ in 0..<2 {
+                conv.forward(out: &actual, inp: input)
+                checkTensor(actual, expected, "patch conv \(h)x\(w)x\(c)->\(oc) k\(k) s\(s) \(padding)", tolerance: 1e-5)
+            }
+            let pooledShape = [oh / 2, ow / 2, oc]
+            var pooledExpected = [Float](repeating: 0, count: pooledShape.reduce(1, *)), pooledActual = pooledExpected
+            let pool = WindowGeometry(inputShape: [oh, ow, oc], outputShape: pooledShape, kernel: [2, 2], strides: [2, 2], dilation: [1, 1], padding: .valid)
+            poolReference(out: &pooledExpected, inp: expected.map { min(max($0, 0), 6) }, kind: .max, pool)
+            PatchConvolution(g, kernel: kernel, bias: bias, clamp: ClampRange(lower: 0, upper: 6), maxPool2x2: true).forward(out: &pooledActual, inp: input)
+            checkTensor(pooledActual, pooledExpected, "patch conv + ReLU6 + pool", tolerance: 1e-5)
+        }
+    }
+}

@@ -31,12 +31,8 @@ public struct ClampRange: Equatable, Sendable {
 
     var isNone: Bool { lower == -.infinity && upper == .infinity }
 
-    /// Branch-free: infinite bounds never match their comparison.
-    @inline(__always)
-    func apply(_ v: Vector) -> Vector {
-        let low = Vector(repeating: lower), high = Vector(repeating: upper)
-        return v.replacing(with: low, where: v .< low).replacing(with: high, where: v .> high)
-    }
+    /// The bounds as vectors, for `Vector.clamped` in hot loops.
+    var vectors: (low: Vector, high: Vector) { (Vector(repeating: lower), Vector(repeating: upper)) }
 
     @inline(__always)
     func apply(_ x: Float) -> Float { min(max(x, lower), upper) }

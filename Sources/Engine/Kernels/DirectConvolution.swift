@@ -67,8 +67,8 @@ public final class DirectConvolution {
 
     /// One output row (OW x OC) into `rowOut`: raw sums, or with bias and activation.
     private func row(_ oy: Int, _ source: UnsafePointer<Float>, into rowOut: UnsafeMutablePointer<Float>, raw: Bool) {
+        let bounds = clamp.vectors
         let outC = g.outC
-        let clamp = self.clamp
         let biases = UnsafePointer(bias.pointer)
         xOffsets.withUnsafeBufferPointer { xo in
             wOffsets.withUnsafeBufferPointer { wo in
@@ -80,7 +80,7 @@ public final class DirectConvolution {
                         while channel < min(firstChannel + channels, outC) {
                             var v = Vector.load(tile + p * 2 * vectorWidth + channel - firstChannel)
                             if !raw {
-                                v = clamp.apply(v + Vector.load(biases + channel))
+                                v = (v + Vector.load(biases + channel)).clamped(bounds)
                             }
                             v.store(rowOut + (firstPixel + p) * outC + channel, count: min(vectorWidth, outC - channel))
                             channel += vectorWidth
@@ -93,6 +93,7 @@ public final class DirectConvolution {
 
     /// Max over each 2x2 window of the two raw rows in the band, then bias and activation.
     private func poolBand(into target: UnsafeMutablePointer<Float>) {
+        let bounds = clamp.vectors
         guard let band else { return }
         let outC = g.outC
         let rowCount = g.outW * outC
@@ -103,7 +104,7 @@ public final class DirectConvolution {
                 let a = band.pointer + 2 * px * outC + channel
                 let top = Vector.maximum(Vector.load(a, count: n), Vector.load(a + outC, count: n))
                 let bottom = Vector.maximum(Vector.load(a + rowCount, count: n), Vector.load(a + rowCount + outC, count: n))
-                let v = clamp.apply(Vector.maximum(top, bottom) + Vector.load(bias.pointer + channel))
+                let v = (Vector.maximum(top, bottom) + Vector.load(bias.pointer + channel)).clamped(bounds)
                 v.store(target + px * outC + channel, count: n)
                 channel += vectorWidth
             }

@@ -5,7 +5,10 @@
 /// direct kernel would reduce over KH runs of only KW values. Instead, for each output row
 /// the KH input rows it reads are interleaved column by column, (x, ky, c), so a pixel's
 /// whole receptive field is one contiguous run of KW*KH*C floats; the kernel is repacked to
-/// the same (kx, ky, c) order. The micro-kernel then reduces over one long run. The row is
+/// the same (kx, ky, c) order. The micro-kernel then reduces over one long run. With stride
+/// and dilation 1 along y, the KH interleaved rows are a ring: each output row brings in
+/// only its one new input row, and the kernel copy whose ky order matches the ring is used
+/// (KH rotated copies; the sum order is then (kx, slot, c), a fixed order per row). The row is
 /// padded to whole blocks of 8 pixels (zeros beyond the image), so there is no one-pixel
 /// remainder path; when pooling, each block's neighbouring pixels are maxed right away.
 /// Every output is the sum over (kx, ky, c) in that order, then + bias, then the clamp.
@@ -16,7 +19,9 @@ public final class PatchConvolution {
     private let paddedChannels: Int
     private let patchLength: Int         // KW * KH * C
     private let slots: Int               // output pixels per row, rounded up to 8
-    private let kernel: FloatBuffer      // (KW, KH, C, OCp)
+    private let kernels: [FloatBuffer]   // (KW, KH, C, OCp), one per ring rotation
+    private let ring: Bool
+    private var slotRow: [Int]           // the input row each interleaved slot holds
     private let bias: FloatBuffer
     private let paddedInput: FloatBuffer?
     private let rows: FloatBuffer        // the interleaved input rows: (columns, KH, C)
@@ -38,16 +43,22 @@ public final class PatchConvolution {
         paddedChannels = paddedToVector(g.outC)
         patchLength = g.kernelW * g.kernelH * g.c
         slots = (g.outW + 7) / 8 * 8
-        kernel = FloatBuffer(count: patchLength * paddedChannels)
-        for ky in 0..<g.kernelH {
-            for kx in 0..<g.kernelW {
-                for c in 0..<g.c {
-                    let from = ((ky * g.kernelW + kx) * g.c + c) * g.outC
-                    let to = ((kx * g.kernelH + ky) * g.c + c) * paddedChannels
-                    (kernel.pointer + to).update(from: source + from, count: g.outC)
+        ring = g.strideH == 1 && g.dilationH == 1
+        // Rotation v puts kernel row ky in slot (ky + v) % KH, matching the ring for output rows oy ≡ v.
+        kernels = (0..<(ring ? g.kernelH : 1)).map { v in
+            let kernel = FloatBuffer(count: g.kernelW * g.kernelH * g.c * paddedToVector(g.outC))
+            for ky in 0..<g.kernelH {
+                for kx in 0..<g.kernelW {
+                    for c in 0..<g.c {
+                        let from = ((ky * g.kernelW + kx) * g.c + c) * g.outC
+                        let to = ((kx * g.kernelH + (ky + v) % g.kernelH) * g.c + c) * paddedToVector(g.outC)
+                        (kernel.pointer + to).update(from: source + from, count: g.outC)
+                    }
                 }
             }
+            return kernel
         }
+        slotRow = [Int](repeating: -1, count: g.kernelH)
         bias = FloatBuffer(count: paddedChannels)
         if let sourceBias { bias.pointer.update(from: sourceBias, count: g.outC) }
         paddedInput = g.needsPadding ? FloatBuffer(count: g.paddedH * g.paddedW * g.c) : nil
@@ -61,7 +72,9 @@ public final class PatchConvolution {
     public var outputShape: [Int] { pools ? [g.outH / 2, g.outW / 2, g.outC] : [g.outH, g.outW, g.outC] }
 
     public func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>) {
+        let bounds = clamp.vectors
         let source = padIfNeeded(inp)
+        for slot in slotRow.indices { slotRow[slot] = -1 }   // a new image: the ring holds nothing
         let ocp = paddedChannels, outC = g.outC
         if !pools {
             for oy in 0..<g.outH {
@@ -69,7 +82,7 @@ public final class PatchConvolution {
                 for ox in 0..<g.outW {
                     var channel = 0
                     while channel < outC {
-                        let v = clamp.apply(Vector.load(band.pointer + ox * ocp + channel) + Vector.load(bias.pointer + channel))
+                        let v = (Vector.load(band.pointer + ox * ocp + channel) + Vector.load(bias.pointer + channel)).clamped(bounds)
                         v.store(out + (oy * g.outW + ox) * outC + channel, count: min(vectorWidth, outC - channel))
                         channel += vectorWidth
                     }
@@ -92,7 +105,7 @@ public final class PatchConvolution {
                 var channel = 0
                 while channel < outC {
                     let v = Vector.maximum(Vector.load(top + px * ocp + channel), Vector.load(bottom + px * ocp + channel))
-                    clamp.apply(v + Vector.load(bias.pointer + channel)).store(target + px * outC + channel, count: min(vectorWidth, outC - channel))
+                    (v + Vector.load(bias.pointer + channel)).clamped(bounds).store(target + px * outC + channel, count: min(vectorWidth, outC - channel))
                     channel += vectorWidth
                 }
             }
@@ -104,6 +117,7 @@ public final class PatchConvolution {
     /// Raw sums of output row oy for all `slots` pixels: (slots, OCp).
     private func sums(_ oy: Int, _ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>) {
         interleave(oy, source)
+        let kernel = kernels[ring ? oy % g.kernelH : 0]
         zeroOffset.withUnsafeBufferPointer { zero in
             microKernelSweep(rows: slots, paddedColumns: paddedChannels, x: rows.pointer, w: kernel.pointer, shape: shape,
                              xOffsets: zero.baseAddress!, wOffsets: zero.baseAddress!, tile: target, tileIsOutput: true)
@@ -123,14 +137,22 @@ public final class PatchConvolution {
         }
     }
 
-    /// The KH input rows output row oy reads, interleaved as (x, ky, c).
+    /// The KH input rows output row oy reads, interleaved as (x, slot, c): in the ring, input
+    /// row r lives in slot r % KH and is copied in only once; otherwise slot ky holds row ky.
     private func interleave(_ oy: Int, _ source: UnsafePointer<Float>) {
         let c = g.c, kh = g.kernelH, width = g.paddedW
         let target = rows.pointer
         for ky in 0..<kh {
-            let row = source + (oy * g.strideH + ky * g.dilationH) * width * c
-            for x in 0..<width {
-                for ch in 0..<c { target[(x * kh + ky) * c + ch] = row[x * c + ch] }
+            let r = oy * g.strideH + ky * g.dilationH
+            let slot = ring ? r % kh : ky
+            if slotRow[slot] == r { continue }
+            slotRow[slot] = r
+            let row = source + r * width * c
+            let column = target + slot * c
+            if c == 1 {
+                for x in 0..<width { column[x * kh] = row[x] }
+            } else {
+                for x in 0..<width { for ch in 0..<c { column[x * kh * c + ch] = row[x * c + ch] } }
             }
         }
     }

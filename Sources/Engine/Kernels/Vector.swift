@@ -45,6 +45,12 @@ extension SIMD16 where Scalar == Float {
     @inline(__always)
     func relu() -> Vector { replacing(with: 0, where: self .< 0) }
 
+    /// min(max(self, low), high), branch-free (infinite bounds never match their comparison).
+    @inline(__always)
+    func clamped(_ bounds: (low: Vector, high: Vector)) -> Vector {
+        replacing(with: bounds.low, where: self .< bounds.low).replacing(with: bounds.high, where: self .> bounds.high)
+    }
+
     /// Lane-wise maximum in two instructions (the standard library's pointwiseMax goes lane by lane).
     @inline(__always)
     static func maximum(_ a: Vector, _ b: Vector) -> Vector { a.replacing(with: b, where: b .> a) }

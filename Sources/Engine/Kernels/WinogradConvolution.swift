@@ -164,9 +164,9 @@ public final class WinogradConvolution {
 
     /// Y = Aᵀ M A per tile and 16 output channels, then bias, activation, and pooling or stores.
     private func transformOutputs(tileRow ty: Int, _ out: UnsafeMutablePointer<Float>) {
+        let bounds = clamp.vectors
         let tiles = tilesPerRow, ocp = paddedChannels, outC = g.outC
         let positionStride = mStride
-        let clamp = self.clamp
         for t in 0..<tiles {
             var channel = 0
             while channel < outC {
@@ -181,13 +181,13 @@ public final class WinogradConvolution {
                 let b = Vector.load(bias.pointer + channel)
                 let n = min(vectorWidth, outC - channel)
                 if pools {
-                    let v = clamp.apply(Vector.maximum(Vector.maximum(y00, y01), Vector.maximum(y10, y11)) + b)
+                    let v = (Vector.maximum(Vector.maximum(y00, y01), Vector.maximum(y10, y11)) + b).clamped(bounds)
                     v.store(out + (ty * tiles + t) * outC + channel, count: n)
                 } else {
                     for (i, j, y) in [(0, 0, y00), (0, 1, y01), (1, 0, y10), (1, 1, y11)] {
                         let oy = 2 * ty + i, ox = 2 * t + j
                         guard oy < g.outH && ox < g.outW else { continue }
-                        let v = clamp.apply(y + b)
+                        let v = (y + b).clamped(bounds)
                         v.store(out + (oy * g.outW + ox) * outC + channel, count: n)
                     }
                 }
