@@ -112,7 +112,9 @@ extension Network {
             (forward, outputShape) = (conv.forward, conv.outputShape)
         } else if winograd && WinogradConvolution.supports(g) && g.c >= 8 {
             // Winograd where it applies and has enough input channels to fill its GEMMs.
-            let conv = WinogradConvolution(g, kernel: kernel, bias: bias, clamp: clamp, maxPool2x2: pools)
+            // F(4x4) halves F(2x2)'s multiplies again; F(2x2) for outputs too small to fill 4x4 tiles.
+            let tile = min(g.outH, g.outW) >= 16 ? 4 : 2
+            let conv = WinogradConvolution(g, kernel: kernel, bias: bias, clamp: clamp, maxPool2x2: pools, outputTile: tile)
             (forward, outputShape) = (conv.forward, conv.outputShape)
         } else {
             let conv = DirectConvolution(g, kernel: kernel, bias: bias, clamp: clamp, maxPool2x2: pools)

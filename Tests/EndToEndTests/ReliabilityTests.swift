@@ -114,7 +114,7 @@ final class ReliabilityTests: XCTestCase {
         // The summary counts failures by reason, and each class.
         let failed = expectedReasons.values.reduce(0, +)
         let cats = rows.filter { $0[1] == "cat" }.count, dogs = rows.filter { $0[1] == "dog" }.count
-        XCTAssertTrue(run.stdout.contains("\(entries.count) images: cat \(cats), dog \(dogs), \(failed) failed"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("\(entries.count) images: \(cats) cat, \(dogs) dog, \(failed) failed"), run.stdout)
         let reasons = expectedReasons.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         XCTAssertTrue(run.stdout.contains("\nfailures: \(reasons)\n"), "expected failures: \(reasons)\n\(run.stdout)")
         // Only the classified photos are placed (the one listed twice gets a ~1 copy).
@@ -227,6 +227,25 @@ final class ReliabilityTests: XCTestCase {
             XCTAssertEqual(errors.count, 1, run.stderr)
             XCTAssertTrue(errors.first?.contains("--resume") == true && errors.first?.contains("another input list") == true, run.stderr)
             XCTAssertEqual(try snapshot(output), before, "\(name): the refused run changed the output")
+        }
+    }
+
+    /// Ranks with nothing to do (more ranks than inputs, an empty list, --limit 0, or
+    /// --resume with everything done, as above) still take part and finish cleanly.
+    func testRanksWithNothingToDoFinishCleanly() throws {
+        let photos = try Self.devPhotos(every: 500)
+        let cases: [(ranks: Int, paths: [String], options: [String])] = [
+            (2, [photos[0]], []), (4, Array(photos.prefix(3)), []), (2, [], []), (2, photos, ["--limit", "0"]),
+        ]
+        for (n, c) in cases.enumerated() {
+            let list = try writeLines(c.paths, to: "list\(n).txt")
+            let output = directory.appendingPathComponent("out\(n)")
+            let run = try dogcat(c.ranks, ["--input", list.path, "--output", output.path, "--quiet"] + c.options, timeout: 60)
+            let label = "-np \(c.ranks), \(c.paths.count) inputs \(c.options.joined(separator: " "))"
+            XCTAssertFalse(run.timedOut, "\(label): hung")
+            XCTAssertEqual(run.status, 0, "\(label): \(run.stderr.suffix(600))")
+            let expected = c.options.isEmpty ? c.paths : []
+            XCTAssertEqual(try results(output).map { $0[0] }, expected, label)
         }
     }
 
@@ -467,14 +486,16 @@ final class ReliabilityTests: XCTestCase {
             return (rows, 0)
         }
         let victims = Self.descendants(of: process.processIdentifier)
+        // The ranks: mpirun may start them by the resolved path (.build/<triple>/release/...).
+        let ranks = victims.filter { Self.commandLine($0).contains("dogcat-mpi --model") }.count
         for pid in victims.reversed() + [process.processIdentifier] { kill(pid, SIGKILL) }
         process.waitUntilExit()
-        let ranks = victims.filter { Self.commandLine($0).contains(TestData.binary.path) }.count
         return (rows, ranks)
     }
 
     /// Processes whose command line mentions `output`, after waiting up to 10 s for them to go.
     func survivors(of output: URL) throws -> [String] {
+        XCTAssertTrue(Self.commandLine(getpid()).contains("xctest"), "cannot read /proc/PID/cmdline: this check would see nothing")
         var found: [String] = []
         for _ in 0..<100 {
             found = Self.processIDs().filter { $0 != getpid() }.map(Self.commandLine).filter { $0.contains(output.path) }
@@ -497,7 +518,8 @@ final class ReliabilityTests: XCTestCase {
     }
 
     static func parent(of pid: pid_t) -> pid_t? {
-        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/stat") else { return nil }
+        // /proc files report size 0: read them to the end with read(2).
+        guard let data = try? readFile(Array("/proc/\(pid)/stat".utf8)) else { return nil }
         let text = String(decoding: data, as: UTF8.self)
         guard let close = text.lastIndex(of: ")") else { return nil }
         let fields = text[text.index(after: close)...].split(separator: " ")
@@ -505,7 +527,7 @@ final class ReliabilityTests: XCTestCase {
     }
 
     static func commandLine(_ pid: pid_t) -> String {
-        let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data()
+        let data = (try? readFile(Array("/proc/\(pid)/cmdline".utf8))) ?? []
         return String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
     }
 

@@ -100,23 +100,29 @@ final class WinogradTests: XCTestCase {
     func randoms(_ count: Int) -> [Float] { (0..<count).map { _ in Float.random(in: -1...1) } }
 
     func testMatchesReference() {
-        for (h, w, c, oc, padding) in [(17, 19, 16, 32, Padding.valid), (12, 12, 5, 20, .same), (9, 14, 32, 16, .valid), (10, 10, 3, 48, .same)] {
+        for tile in [2, 4] {
+            check(tile: tile)
+        }
+    }
+
+    func check(tile: Int) {
+        for (h, w, c, oc, padding) in [(17, 19, 16, 32, Padding.valid), (12, 12, 5, 20, .same), (9, 14, 32, 16, .valid), (10, 10, 3, 48, .same), (15, 21, 8, 16, .valid)] {
             let oh = ShapeInference.outputSize(h, kernel: 3, stride: 1, dilation: 1, padding: padding)
             let ow = ShapeInference.outputSize(w, kernel: 3, stride: 1, dilation: 1, padding: padding)
             let g = WindowGeometry(inputShape: [h, w, c], outputShape: [oh, ow, oc], kernel: [3, 3], strides: [1, 1], dilation: [1, 1], padding: padding)
             let input = randoms(h * w * c), kernel = randoms(9 * c * oc), bias = randoms(oc)
             var expected = [Float](repeating: 0, count: oh * ow * oc), actual = expected
             conv2DReference(out: &expected, inp: input, kernel: kernel, bias: bias, g)
-            WinogradConvolution(g, kernel: kernel, bias: bias, clamp: .none).forward(out: &actual, inp: input)
-            checkTensor(actual, expected, "winograd \(h)x\(w)x\(c)->\(oc) \(padding)", tolerance: 2e-5 * Float(c))
+            WinogradConvolution(g, kernel: kernel, bias: bias, clamp: .none, outputTile: tile).forward(out: &actual, inp: input)
+            checkTensor(actual, expected, "winograd F(\(tile)) \(h)x\(w)x\(c)->\(oc) \(padding)", tolerance: 2e-5 * Float(c))
 
             // Fused ReLU + 2x2 max pooling against pooling the reference.
             let pooledShape = [oh / 2, ow / 2, oc]
             var pooledExpected = [Float](repeating: 0, count: pooledShape.reduce(1, *)), pooledActual = pooledExpected
             let pool = WindowGeometry(inputShape: [oh, ow, oc], outputShape: pooledShape, kernel: [2, 2], strides: [2, 2], dilation: [1, 1], padding: .valid)
             poolReference(out: &pooledExpected, inp: expected.map { max($0, 0) }, kind: .max, pool)
-            WinogradConvolution(g, kernel: kernel, bias: bias, clamp: .relu, maxPool2x2: true).forward(out: &pooledActual, inp: input)
-            checkTensor(pooledActual, pooledExpected, "winograd+relu+pool", tolerance: 2e-5 * Float(c))
+            WinogradConvolution(g, kernel: kernel, bias: bias, clamp: .relu, maxPool2x2: true, outputTile: tile).forward(out: &pooledActual, inp: input)
+            checkTensor(pooledActual, pooledExpected, "winograd F(\(tile))+relu+pool", tolerance: 2e-5 * Float(c))
             var directPooled = pooledExpected
             DirectConvolution(g, kernel: kernel, bias: bias, clamp: .relu, maxPool2x2: true).forward(out: &directPooled, inp: input)
             checkTensor(directPooled, pooledExpected, "direct+relu+pool", tolerance: 1e-5 * Float(c))
