@@ -61,7 +61,7 @@ public final class DepthwiseConvolution {
                             acc.accumulate(Vector.load(x + o4, count: n), w4); acc.accumulate(Vector.load(x + o5, count: n), w5)
                             acc.accumulate(Vector.load(x + o6, count: n), w6); acc.accumulate(Vector.load(x + o7, count: n), w7)
                             acc.accumulate(Vector.load(x + o8, count: n), w8)
-                            (acc + b).clamped(bounds).store(o, count: n)
+                            Vector.clamp(acc + b, bounds.low, bounds.high).store(o, count: n)
                             x += step
                             o += c
                         }
@@ -72,7 +72,7 @@ public final class DepthwiseConvolution {
                             let x = source + (oy * g.strideH * g.paddedW + ox * g.strideW) * c + channel
                             var acc = Vector()
                             for t in 0..<taps { acc.accumulate(Vector.load(x + offsets[t], count: n), Vector.load(kernel.pointer + t * pitch + channel)) }
-                            (acc + b).clamped(bounds).store(out + (oy * g.outW + ox) * c + channel, count: n)
+                            Vector.clamp(acc + b, bounds.low, bounds.high).store(out + (oy * g.outW + ox) * c + channel, count: n)
                         }
                     }
                 }

@@ -45,11 +45,16 @@ extension SIMD16 where Scalar == Float {
     @inline(__always)
     func relu() -> Vector { replacing(with: 0, where: self .< 0) }
 
-    /// min(max(self, low), high), branch-free (infinite bounds never match their comparison).
-    @inline(__always)
-    func clamped(_ bounds: (low: Vector, high: Vector)) -> Vector {
-        replacing(with: bounds.low, where: self .< bounds.low).replacing(with: bounds.high, where: self .> bounds.high)
+    /// min(max(v, low), high), branch-free (infinite bounds never match their comparison).
+    /// Transparent: plain @inline(__always) was not honoured in some large callers.
+    @_transparent
+    static func clamp(_ v: Vector, _ low: Vector, _ high: Vector) -> Vector {
+        minimum(maximum(v, low), high)
     }
+
+    /// Lane-wise minimum in two instructions.
+    @inline(__always)
+    static func minimum(_ a: Vector, _ b: Vector) -> Vector { a.replacing(with: b, where: b .< a) }
 
     /// Lane-wise maximum in two instructions (the standard library's pointwiseMax goes lane by lane).
     @inline(__always)
