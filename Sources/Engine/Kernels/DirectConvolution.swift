@@ -22,6 +22,8 @@ public final class DirectConvolution {
     private let band: FloatBuffer?      // two raw conv rows when pooling
     private let tile = FloatBuffer(count: 8 * 2 * vectorWidth)
     private let shape: MicroKernelShape
+    private let finishingShape: MicroKernelShape   // stores clamp(sum + bias) straight into the output
+    private let isPointwise: Bool
     private let xOffsets: [Int]
     private let wOffsets: [Int]
 
@@ -44,6 +46,12 @@ public final class DirectConvolution {
         let (runs, runLength, runStride) = g.dilationW == 1 ? (1, g.kernelW * g.c, 0) : (g.kernelW, g.c, g.dilationW * g.c)
         let ldw = paddedChannels
         shape = MicroKernelShape(rowStep: g.strideW * g.c, segments: g.kernelH * runs, length: runLength, ldw: ldw)
+        var finishing = shape
+        finishing.tileStride = g.outC
+        finishing.bias = UnsafePointer(bias.pointer)
+        (finishing.low, finishing.high) = clamp.vectors
+        finishingShape = finishing
+        isPointwise = g.kernelH == 1 && g.kernelW == 1 && g.strideH == 1 && g.strideW == 1 && !g.needsPadding
         xOffsets = (0..<g.kernelH).flatMap { ky in (0..<runs).map { r in ky * g.dilationH * g.paddedW * g.c + r * runStride } }
         wOffsets = (0..<g.kernelH).flatMap { ky in (0..<runs).map { r in (ky * g.kernelW * g.c + r * runLength) * ldw } }
     }
@@ -54,25 +62,37 @@ public final class DirectConvolution {
     public func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>) {
         let source = padIfNeeded(inp)
         guard let band else {
-            for oy in 0..<g.outH { row(oy, source, into: out + oy * g.outW * g.outC, raw: false) }
+            if isPointwise {
+                // A 1x1 convolution is one GEMM over all pixels, not a sweep per short row.
+                sweep(pixels: g.outH * g.outW, x: source, into: out, raw: false)
+            } else {
+                for oy in 0..<g.outH { sweep(pixels: g.outW, x: source + oy * g.strideH * g.paddedW * g.c, into: out + oy * g.outW * g.outC, raw: false) }
+            }
             return
         }
         let rowCount = g.outW * g.outC
         for py in 0..<(g.outH / 2) {
-            row(2 * py, source, into: band.pointer, raw: true)
-            row(2 * py + 1, source, into: band.pointer + rowCount, raw: true)
+            sweep(pixels: g.outW, x: source + 2 * py * g.strideH * g.paddedW * g.c, into: band.pointer, raw: true)
+            sweep(pixels: g.outW, x: source + (2 * py + 1) * g.strideH * g.paddedW * g.c, into: band.pointer + rowCount, raw: true)
             poolBand(into: out + py * (g.outW / 2) * g.outC)
         }
     }
 
-    /// One output row (OW x OC) into `rowOut`: raw sums, or with bias and activation.
-    private func row(_ oy: Int, _ source: UnsafePointer<Float>, into rowOut: UnsafeMutablePointer<Float>, raw: Bool) {
+    /// `pixels` consecutive output pixels whose first input is at x, into `rowOut` (OC per
+    /// pixel): raw sums, or with bias and clamp. With whole vectors of output channels the
+    /// micro-kernel finishes and stores them itself; otherwise through a tile and the epilogue.
+    private func sweep(pixels: Int, x: UnsafePointer<Float>, into rowOut: UnsafeMutablePointer<Float>, raw: Bool) {
         let bounds = clamp.vectors
         let outC = g.outC
         let biases = UnsafePointer(bias.pointer)
         xOffsets.withUnsafeBufferPointer { xo in
             wOffsets.withUnsafeBufferPointer { wo in
-                microKernelSweep(rows: g.outW, paddedColumns: paddedChannels, x: source + oy * g.strideH * g.paddedW * g.c,
+                if !raw && outC % vectorWidth == 0 {
+                    microKernelSweep(rows: pixels, paddedColumns: paddedChannels, x: x, w: kernel.pointer, shape: finishingShape,
+                                     xOffsets: xo.baseAddress!, wOffsets: wo.baseAddress!, tile: rowOut, tileIsOutput: true)
+                    return
+                }
+                microKernelSweep(rows: pixels, paddedColumns: paddedChannels, x: x,
                                  w: kernel.pointer, shape: shape, xOffsets: xo.baseAddress!, wOffsets: wo.baseAddress!,
                                  tile: tile.pointer) { firstPixel, pixels, firstChannel, channels, tile in
                     for p in 0..<pixels {
