@@ -65,11 +65,14 @@ public final class Network {
             if let chain = plan.chains[i] {
                 let conv = nodes[chain.convolution]
                 let bn = chain.batchNorm.map { nodes[$0] }
+                let source = chain.zeroPadding.map { nodes[$0].inputs[0] } ?? conv.inputs[0]
+                var padding: [Int]? = nil
+                if let pad = chain.zeroPadding, case .zeroPadding(let p) = nodes[pad].op { padding = p }
                 perImageSteps.append(try Self.chainStep(chain, conv: conv, convWeights: weights(of: conv), batchNorm: bn,
                                                         batchNormWeights: bn.map(weights) ?? [], output: imageStorage[i],
-                                                        input: imageStorage[conv.inputs[0]], inputShape: shapes[conv.inputs[0]],
+                                                        input: imageStorage[source], inputShape: shapes[source], zeroPadding: padding,
                                                         convolutionShape: shapes[chain.convolution], winograd: fuse))
-                perImageStepNames.append(([chain.convolution, chain.batchNorm, chain.clampNode, chain.pool].compactMap { $0 }.map { nodes[$0].name }).joined(separator: "+"))
+                perImageStepNames.append(([chain.zeroPadding, chain.convolution, chain.batchNorm, chain.clampNode, chain.pool].compactMap { $0 }.map { nodes[$0].name }).joined(separator: "+"))
             } else if perImage[i] {
                 if let step = try Self.step(node, output: imageStorage[i], inputs: node.inputs.map { imageStorage[$0] },
                                             inputShapes: node.inputs.map { shapes[$0] }, outputShape: shapes[i],

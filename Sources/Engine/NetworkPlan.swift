@@ -9,6 +9,8 @@ struct NetworkPlan {
         var clamp: ClampRange
         var clampNode: Int?
         var pool: Int?
+        /// A ZeroPadding2D before the convolution, done by the convolution itself.
+        var zeroPadding: Int?
         /// The node whose output the chain writes.
         var last: Int
     }
@@ -40,7 +42,17 @@ struct NetworkPlan {
             default: continue
             }
             guard var clamp = ClampRange(ownActivation) else { continue }
-            var chain = Chain(convolution: i, batchNorm: nil, clamp: clamp, clampNode: nil, pool: nil, last: i)
+            var chain = Chain(convolution: i, batchNorm: nil, clamp: clamp, clampNode: nil, pool: nil, zeroPadding: nil, last: i)
+            let padding: Padding
+            switch node.op {
+            case .conv2D(let a): padding = a.padding
+            case .depthwiseConv2D(let a): padding = a.padding
+            default: padding = .same
+            }
+            if padding == .valid, let source = node.inputs.first, readers[source].count == 1, source != graph.output,
+               case .zeroPadding = nodes[source].op, perImage[source] {
+                chain.zeroPadding = source
+            }
             if clamp.isNone, let next = soleReader(chain.last), case .batchNormalization = nodes[next].op {
                 chain.batchNorm = next
                 chain.last = next
@@ -56,9 +68,9 @@ struct NetworkPlan {
                 chain.pool = next
                 chain.last = next
             }
-            guard chain.last != i else { continue }
+            guard chain.last != i || chain.zeroPadding != nil else { continue }
             chains[chain.last] = chain
-            for member in [i, chain.batchNorm, chain.clampNode, chain.pool].compactMap({ $0 }) where member != chain.last {
+            for member in [chain.zeroPadding, i, chain.batchNorm, chain.clampNode, chain.pool].compactMap({ $0 }) where member != chain.last {
                 absorbed.insert(member)
             }
         }

@@ -14,9 +14,9 @@ extension Network {
         case .input:
             return nil
         case .conv2D, .depthwiseConv2D:
-            let chain = NetworkPlan.Chain(convolution: 0, batchNorm: nil, clamp: .none, clampNode: nil, pool: nil, last: 0)
+            let chain = NetworkPlan.Chain(convolution: 0, batchNorm: nil, clamp: .none, clampNode: nil, pool: nil, zeroPadding: nil, last: 0)
             let step = try chainStep(chain, conv: node, convWeights: weights, batchNorm: nil, batchNormWeights: [], output: output,
-                                     input: inputs[0], inputShape: inputShapes[0], convolutionShape: outputShape, winograd: winograd)
+                                     input: inputs[0], inputShape: inputShapes[0], zeroPadding: nil, convolutionShape: outputShape, winograd: winograd)
             return { _ in step() }
         case .pool(let a):
             let g = WindowGeometry(inputShape: inputShapes[0], outputShape: outputShape, kernel: a.size,
@@ -69,7 +69,7 @@ extension Network {
     /// A convolution with what its chain absorbed: batch norm folded into its weights, the
     /// clamp and 2x2 max pooling in its epilogue.
     static func chainStep(_ chain: NetworkPlan.Chain, conv node: Node, convWeights: [[Float]], batchNorm: Node?, batchNormWeights: [[Float]],
-                          output: FloatBuffer, input: FloatBuffer, inputShape: [Int], convolutionShape: [Int],
+                          output: FloatBuffer, input: FloatBuffer, inputShape: [Int], zeroPadding: [Int]?, convolutionShape: [Int],
                           winograd: Bool) throws(GraphError) -> () -> Void {
         let out = output.pointer
         let inp = UnsafePointer(input.pointer)
@@ -79,13 +79,20 @@ extension Network {
         let g: WindowGeometry
         let ownActivation: Activation
         var depthwiseMultiplier: Int? = nil
+        func geometry(_ kernel: [Int], _ strides: [Int], _ dilation: [Int], _ padding: Padding) -> WindowGeometry {
+            if let p = zeroPadding {
+                return WindowGeometry(inputShape: inputShape, outputShape: convolutionShape, kernel: kernel, strides: strides,
+                                      dilation: dilation, padTop: p[0], padLeft: p[2])
+            }
+            return WindowGeometry(inputShape: inputShape, outputShape: convolutionShape, kernel: kernel, strides: strides, dilation: dilation, padding: padding)
+        }
         switch node.op {
         case .conv2D(let a):
-            g = WindowGeometry(inputShape: inputShape, outputShape: convolutionShape, kernel: a.kernel, strides: a.strides, dilation: a.dilation, padding: a.padding)
+            g = geometry(a.kernel, a.strides, a.dilation, a.padding)
             bias = a.useBias ? convWeights[1] : [Float](repeating: 0, count: outC)
             ownActivation = a.activation
         case .depthwiseConv2D(let a):
-            g = WindowGeometry(inputShape: inputShape, outputShape: convolutionShape, kernel: a.kernel, strides: a.strides, dilation: a.dilation, padding: a.padding)
+            g = geometry(a.kernel, a.strides, a.dilation, a.padding)
             bias = a.useBias ? convWeights[1] : [Float](repeating: 0, count: outC)
             ownActivation = a.activation
             depthwiseMultiplier = a.depthMultiplier

@@ -30,51 +30,61 @@ public final class DepthwiseConvolution {
 
     public func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>) {
         let bounds = clamp.vectors
-        let source = padIfNeeded(inp)
         guard multiplier == 1 else {
+            let source = padIfNeeded(inp)
             depthwiseReference(out: out, inp: source, kernel: kernel.pointer, kernelPitch: channelPitch, multiplier: multiplier, g, padded: true)
             for i in 0..<(g.outH * g.outW * g.outC) { out[i] = clamp.apply(out[i] + bias.pointer[i % g.outC]) }
             return
         }
-        let c = g.c, taps = g.kernelH * g.kernelW
+        // Reads the image itself (no padded copy): taps that fall in the padding are skipped,
+        // which adds the same as the zeros would. Row by row, channel block by channel block,
+        // so the few input rows a row reads stay in cache.
+        let c = g.c, kh = g.kernelH, kw = g.kernelW
         let pitch = channelPitch
-        var tapOffsets = [Int](repeating: 0, count: taps)
-        for ky in 0..<g.kernelH { for kx in 0..<g.kernelW { tapOffsets[ky * g.kernelW + kx] = (ky * g.dilationH * g.paddedW + kx * g.dilationW) * c } }
-        let step = g.strideW * c
-        tapOffsets.withUnsafeBufferPointer { offsets in
+        let weights = kernel.pointer
+        for oy in 0..<g.outH {
+            let iy0 = oy * g.strideH - g.padTop
+            let firstRow = (0..<kh).first { iy0 + $0 * g.dilationH >= 0 } ?? kh
+            let lastRow = (0..<kh).last { iy0 + $0 * g.dilationH < g.h } ?? -1
+            let allRows = firstRow == 0 && lastRow == kh - 1
             var channel = 0
             while channel < c {
                 let n = min(vectorWidth, c - channel)
                 let b = Vector.load(bias.pointer + channel)
-                if taps == 9 {
-                    // The common 3x3 case with its nine weight vectors in registers.
-                    let w = (0..<9).map { Vector.load(kernel.pointer + $0 * pitch + channel) }
-                    let (w0, w1, w2, w3, w4, w5, w6, w7, w8) = (w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8])
-                    let (o0, o1, o2, o3, o4, o5, o6, o7, o8) = (offsets[0], offsets[1], offsets[2], offsets[3], offsets[4], offsets[5], offsets[6], offsets[7], offsets[8])
-                    for oy in 0..<g.outH {
-                        var x = source + oy * g.strideH * g.paddedW * c + channel
-                        var o = out + oy * g.outW * c + channel
-                        for _ in 0..<g.outW {
-                            var acc = Vector()
-                            acc.accumulate(Vector.load(x + o0, count: n), w0); acc.accumulate(Vector.load(x + o1, count: n), w1)
-                            acc.accumulate(Vector.load(x + o2, count: n), w2); acc.accumulate(Vector.load(x + o3, count: n), w3)
-                            acc.accumulate(Vector.load(x + o4, count: n), w4); acc.accumulate(Vector.load(x + o5, count: n), w5)
-                            acc.accumulate(Vector.load(x + o6, count: n), w6); acc.accumulate(Vector.load(x + o7, count: n), w7)
-                            acc.accumulate(Vector.load(x + o8, count: n), w8)
-                            Vector.clamp(acc + b, bounds.low, bounds.high).store(o, count: n)
-                            x += step
-                            o += c
+                // The common 3x3 case keeps its nine weight vectors in registers.
+                let threeByThree = kh == 3 && kw == 3
+                @inline(__always) func weight(_ t: Int) -> Vector { threeByThree ? Vector.load(weights + t * pitch + channel) : Vector() }
+                let (w0, w1, w2, w3, w4) = (weight(0), weight(1), weight(2), weight(3), weight(4))
+                let (w5, w6, w7, w8) = (weight(5), weight(6), weight(7), weight(8))
+                let step = g.dilationW * c, rowStep = g.dilationH * g.w * c
+                for ox in 0..<g.outW {
+                    let ix0 = ox * g.strideW - g.padLeft
+                    var acc = Vector()
+                    let inside = allRows && ix0 >= 0 && ix0 + (kw - 1) * g.dilationW < g.w
+                    if inside && threeByThree && n == vectorWidth {
+                        let r0 = inp + (iy0 * g.w + ix0) * c + channel, r1 = r0 + rowStep, r2 = r1 + rowStep
+                        acc.accumulate(Vector.load(r0), w0); acc.accumulate(Vector.load(r0 + step), w1); acc.accumulate(Vector.load(r0 + 2 * step), w2)
+                        acc.accumulate(Vector.load(r1), w3); acc.accumulate(Vector.load(r1 + step), w4); acc.accumulate(Vector.load(r1 + 2 * step), w5)
+                        acc.accumulate(Vector.load(r2), w6); acc.accumulate(Vector.load(r2 + step), w7); acc.accumulate(Vector.load(r2 + 2 * step), w8)
+                    } else if inside {
+                        let base = inp + (iy0 * g.w + ix0) * c + channel
+                        for ky in 0..<kh {
+                            let row = base + ky * g.dilationH * g.w * c
+                            for kx in 0..<kw {
+                                acc.accumulate(Vector.load(row + kx * g.dilationW * c, count: n), Vector.load(weights + (ky * kw + kx) * pitch + channel))
+                            }
+                        }
+                    } else if firstRow <= lastRow {
+                        for ky in firstRow...lastRow {
+                            let row = inp + (iy0 + ky * g.dilationH) * g.w * c + channel
+                            for kx in 0..<kw {
+                                let ix = ix0 + kx * g.dilationW
+                                guard ix >= 0 && ix < g.w else { continue }
+                                acc.accumulate(Vector.load(row + ix * c, count: n), Vector.load(weights + (ky * kw + kx) * pitch + channel))
+                            }
                         }
                     }
-                } else {
-                    for oy in 0..<g.outH {
-                        for ox in 0..<g.outW {
-                            let x = source + (oy * g.strideH * g.paddedW + ox * g.strideW) * c + channel
-                            var acc = Vector()
-                            for t in 0..<taps { acc.accumulate(Vector.load(x + offsets[t], count: n), Vector.load(kernel.pointer + t * pitch + channel)) }
-                            Vector.clamp(acc + b, bounds.low, bounds.high).store(out + (oy * g.outW + ox) * c + channel, count: n)
-                        }
-                    }
+                    Vector.clamp(acc + b, bounds.low, bounds.high).store(out + (oy * g.outW + ox) * c + channel, count: n)
                 }
                 channel += vectorWidth
             }

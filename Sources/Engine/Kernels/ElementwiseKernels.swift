@@ -63,8 +63,15 @@ public func concatenateForward(out: UnsafeMutablePointer<Float>, inputs: [Unsafe
 /// Zeros around an (H, W, C) image: padding is [top, bottom, left, right].
 public func zeroPadForward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, h: Int, w: Int, c: Int, padding: [Int]) {
     let outW = w + padding[2] + padding[3]
-    out.update(repeating: 0, count: (h + padding[0] + padding[1]) * outW * c)
-    for y in 0..<h { (out + ((y + padding[0]) * outW + padding[2]) * c).update(from: inp + y * w * c, count: w * c) }
+    // Zero only the border: the rows above and below, and each row's two ends.
+    out.update(repeating: 0, count: padding[0] * outW * c)
+    (out + (padding[0] + h) * outW * c).update(repeating: 0, count: padding[1] * outW * c)
+    for y in 0..<h {
+        let row = out + (y + padding[0]) * outW * c
+        row.update(repeating: 0, count: padding[2] * c)
+        (row + padding[2] * c).update(from: inp + y * w * c, count: w * c)
+        (row + (padding[2] + w) * c).update(repeating: 0, count: padding[3] * c)
+    }
 }
 
 /// Mean over all pixels of an (H, W, C) image, per channel: out is (C).

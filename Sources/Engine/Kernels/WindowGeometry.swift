@@ -11,6 +11,15 @@ public struct WindowGeometry: Equatable {
     /// Rows and columns of the zero-padded input the window reads (stored: the kernels read them in their inner loops).
     public var paddedH, paddedW: Int
 
+    /// With explicit zero padding before the first row and column (a ZeroPadding2D absorbed
+    /// into the layer after it); the padding after follows from the output size.
+    public init(inputShape: [Int], outputShape: [Int], kernel: [Int], strides: [Int], dilation: [Int], padTop: Int, padLeft: Int) {
+        self.init(inputShape: inputShape, outputShape: outputShape, kernel: kernel, strides: strides, dilation: dilation, padding: .valid)
+        (self.padTop, self.padLeft) = (padTop, padLeft)
+        paddedH = max(h + padTop, (outH - 1) * strideH + (kernelH - 1) * dilationH + 1)
+        paddedW = max(w + padLeft, (outW - 1) * strideW + (kernelW - 1) * dilationW + 1)
+    }
+
     public init(inputShape: [Int], outputShape: [Int], kernel: [Int], strides: [Int], dilation: [Int], padding: Padding) {
         (h, w, c) = (inputShape[0], inputShape[1], inputShape[2])
         (outH, outW, outC) = (outputShape[0], outputShape[1], outputShape[2])
