@@ -17,7 +17,7 @@ enum PixelConversions {
         var x = 0
         while x + 16 <= count {
             let pixels = UnsafeRawPointer(source + 4 * x).loadUnaligned(as: SIMD16<UInt32>.self)
-            let r = SIMD16<Float>(pixels & byte), g = SIMD16<Float>((pixels &>> 8) & byte), b = SIMD16<Float>((pixels &>> 16) & byte)
+            let r = float(pixels & byte), g = float((pixels &>> 8) & byte), b = float((pixels &>> 16) & byte)
             let y = (r * toUnit) * 0.2989 + (g * toUnit) * 0.5870 + (b * toUnit) * 0.1140
             let grey = truncated(y * 255.5)
             UnsafeMutableRawPointer(target + x).storeBytes(of: grey, as: SIMD16<Float>.self)
@@ -28,6 +28,13 @@ enum PixelConversions {
             target[x] = Float(gray(p[0], p[1], p[2]))
             x += 1
         }
+    }
+
+    /// Small integers (< 2^23) as floats, exactly: 2^23 + v has v in its mantissa bits. The
+    /// standard library's SIMD integer-to-float conversion goes lane by lane.
+    @inline(__always)
+    static func float(_ v: SIMD16<UInt32>) -> SIMD16<Float> {
+        unsafeBitCast(v | SIMD16<UInt32>(repeating: 0x4B00_0000), to: SIMD16<Float>.self) - SIMD16<Float>(repeating: 8_388_608)
     }
 
     /// trunc(v) for 0 <= v < 2^23 with plain float operations (the standard library converts
