@@ -123,6 +123,53 @@ final class ReliabilityTests: XCTestCase {
         XCTAssertTrue(placed.contains("dog.1~1.jpg"), "\(placed)")
     }
 
+    /// Each photo is decoded on its own, as TensorFlow does (a new libjpeg decoder per
+    /// image): a photo whose frame uses a quantisation table it does not define, or whose
+    /// scan uses a Huffman table it does not define, is an error even when the photo decoded
+    /// just before it on the same rank defined that table; so its row is the same for any
+    /// number of ranks.
+    func testPhotoDoesNotBorrowTablesFromThePhotoBeforeIt() throws {
+        let photo = [UInt8](try Data(contentsOf: TestData.photo(stem: "cat.10")))
+        let segments = Fixture.segments(photo)
+        let frame = try XCTUnwrap(segments.first { $0.marker == 0xC0 || $0.marker == 0xC2 })
+        let scan = try XCTUnwrap(segments.first { $0.marker == 0xDA })
+        let huffman = try XCTUnwrap(segments.first { $0.marker == 0xC4 && photo[$0.start + 4] >> 4 == 0 }, "a DC Huffman table")
+        // definesQ2: an extra DQT segment defining quantisation tables 2 and 3.
+        let dqt: [UInt8] = [0xFF, 0xDB, 0, 132, 2] + (1...64).map { UInt8($0) } + [3] + (1...64).map { UInt8($0) }
+        let definesQ2 = Array(photo[..<frame.start]) + dqt + Array(photo[frame.start...])
+        // usesQ2: the first component's quantisation table is 2, which it does not define.
+        var usesQ2 = photo
+        usesQ2[frame.start + 12] = 2
+        // definesH2: an extra copy of a DC Huffman table, as table 2.
+        var table = Array(photo[huffman.start..<huffman.end])
+        table[4] = 0x02
+        let definesH2 = Array(photo[..<scan.start]) + table + Array(photo[scan.start...])
+        // usesH2: the scan's first component takes DC Huffman table 2, which it does not define.
+        var usesH2 = photo
+        usesH2[scan.start + 6] = 0x20 | (usesH2[scan.start + 6] & 0x0F)
+        let folder = directory.appendingPathComponent("tables")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var paths: [String] = []
+        for (name, bytes) in [("definesQ2", definesQ2), ("usesQ2", usesQ2), ("definesH2", definesH2), ("usesH2", usesH2)] {
+            let url = folder.appendingPathComponent("\(name).jpg")
+            try Data(bytes).write(to: url)
+            paths.append(url.path)
+        }
+        let list = try writeLines(paths, to: "list.txt")
+        var outputs: [Data] = []
+        for ranks in [1, 2, 4] {
+            let output = directory.appendingPathComponent("out\(ranks)")
+            let run = try dogcat(ranks, ["--input", list.path, "--output", output.path, "--place", "none", "--quiet"])
+            XCTAssertEqual(run.status, 0, run.stderr)
+            let rows = try results(output)
+            XCTAssertEqual(rows.map { $0[4] }, ["ok", "error", "ok", "error"], "-np \(ranks): \(rows)")
+            XCTAssertEqual(rows[1][5], "corrupt JPEG: Quantization table 0x02 was not defined", "-np \(ranks)")
+            XCTAssertEqual(rows[3][5], "corrupt JPEG: Huffman table 0x02 was not defined", "-np \(ranks)")
+            outputs.append(try Data(contentsOf: output.appendingPathComponent("results.csv")))
+        }
+        XCTAssertEqual(Set(outputs).count, 1, "results.csv depends on the number of ranks")
+    }
+
     // MARK: - 2. --max-failures
 
     /// 7 inputs, 3 of them bad: the run exits 3 only when the limit (a count or a percentage
@@ -167,8 +214,15 @@ final class ReliabilityTests: XCTestCase {
         let referenceRows = try results(reference)
         XCTAssertEqual(referenceRows.count, photos.count)
 
+        // Killed once the rows written are out of input order (a second round has come in),
+        // so the last scenario below has something to test.
         let output = directory.appendingPathComponent("killed")
-        let killed = try runAndKill(ranks: 2, common + ["--output", output.path], output: output, afterRows: 16)
+        let position = Dictionary(photos.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        let killed = try runAndKill(ranks: 2, common + ["--output", output.path], output: output) { bytes in
+            guard let records = Self.strictRecords(bytes), records.count > 17 else { return false }
+            let order = records.dropFirst().map { position[String(decoding: $0[0], as: UTF8.self)] ?? 0 }
+            return order != order.sorted()
+        }
         XCTAssertGreaterThanOrEqual(killed.ranks, 2, "the ranks were not found among mpirun's children")
         XCTAssertEqual(try survivors(of: output), [], "processes of the killed job still run")
 
@@ -184,11 +238,41 @@ final class ReliabilityTests: XCTestCase {
         XCTAssertEqual(Set(rows.map { $0[0] }).count, rows.count, "no path twice")
         for row in rows { XCTAssertEqual(row, referenceByPath[row[0]], "a row written before the kill differs") }
 
+        // A copy for the second scenario below.
+        let crashedInFinish = directory.appendingPathComponent("crashed-in-finish")
+        try FileManager.default.copyItem(at: output, to: crashedInFinish)
+
         let resumed = try dogcat(2, common + ["--output", output.path, "--resume"], timeout: 600)
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         XCTAssertEqual(Self.processedImages(resumed.stdout), photos.count - rows.count, "--resume redoes only the rest: \(resumed.stdout)")
         XCTAssertEqual(try Data(contentsOf: output.appendingPathComponent("results.csv")), referenceBytes, "resumed results.csv differs")
         XCTAssertEqual(try placedPhotos(output), try placedPhotos(reference), "placed photos differ")
+
+        // A crash inside the final rewrite, after results.csv was replaced by its rows in input
+        // order but before .results.index was rewritten to match, leaves the same rows in
+        // another order than the index says. --resume must not trust the stale offsets: it
+        // must end with the uninterrupted run's results (or refuse), never with garbled rows.
+        let header = records[0]
+        let reordered = ([header] + records.dropFirst().sorted { position[Self.strings($0)[0]]! < position[Self.strings($1)[0]]! })
+            .flatMap { record in record.map(Self.csvField).joined(separator: [0x2C]) + [0x0A] }
+        XCTAssertEqual(reordered.count, bytes.count)
+        XCTAssertNotEqual(reordered, bytes, "the rows were already in input order: nothing to test")
+        try Data(reordered).write(to: crashedInFinish.appendingPathComponent("results.csv"))
+        let recovered = try dogcat(2, common + ["--output", crashedInFinish.path, "--resume"], timeout: 600)
+        XCTAssertFalse(recovered.timedOut)
+        if recovered.status == 0 {
+            XCTAssertEqual(try Data(contentsOf: crashedInFinish.appendingPathComponent("results.csv")), referenceBytes,
+                           "--resume after a crash in the final rewrite: results.csv is not the uninterrupted run's")
+        } else {
+            XCTAssertEqual(try Data(contentsOf: crashedInFinish.appendingPathComponent("results.csv")), Data(reordered),
+                           "a refused --resume changed results.csv")
+        }
+    }
+
+    /// A field as the program quotes it (RFC 4180: quoted when it holds , " CR or LF).
+    static func csvField(_ field: [UInt8]) -> [UInt8] {
+        guard field.contains(where: { [0x2C, 0x22, 0x0A, 0x0D].contains($0) }) else { return field }
+        return [0x22] + field.flatMap { $0 == 0x22 ? [0x22, 0x22] : [$0] } + [0x22]
     }
 
     /// --resume on a finished output: nothing is redone, rewritten or placed again.
@@ -455,10 +539,10 @@ final class ReliabilityTests: XCTestCase {
         try MPIRun.run(ranks: ranks, ["--model", TestData.catsordogsModel.path] + arguments, timeout: timeout)
     }
 
-    /// Starts the job and, once results.csv holds `afterRows` rows, SIGKILLs mpirun and every
+    /// Starts the job and, once results.csv's bytes satisfy `ready`, SIGKILLs mpirun and every
     /// process below it at once. (Open MPI puts each rank in a process group of its own, so
     /// killing mpirun's group would miss them: the ranks are found as mpirun's descendants.)
-    func runAndKill(ranks: Int, _ arguments: [String], output: URL, afterRows: Int) throws -> (rows: Int, ranks: Int) {
+    func runAndKill(ranks: Int, _ arguments: [String], output: URL, ready: ([UInt8]) -> Bool) throws -> (rows: Int, ranks: Int) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["mpirun", "-np", "\(ranks)", TestData.binary.path, "--model", TestData.catsordogsModel.path] + arguments
@@ -476,13 +560,14 @@ final class ReliabilityTests: XCTestCase {
         var rows = 0
         while process.isRunning && Date().timeIntervalSince(start) < 300 {
             if let data = FileManager.default.contents(atPath: csv) {
-                rows = data.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } - 1
-                if rows >= afterRows { break }
+                let bytes = [UInt8](data)
+                rows = bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } - 1
+                if ready(bytes) { break }
             }
             usleep(5_000)
         }
         guard process.isRunning else {
-            XCTFail("the job ended (status \(process.terminationStatus)) before \(afterRows) rows were written")
+            XCTFail("the job ended (status \(process.terminationStatus), \(rows) rows) before it could be killed")
             return (rows, 0)
         }
         let victims = Self.descendants(of: process.processIdentifier)
