@@ -9,8 +9,9 @@
 #     per rank; accuracy on the labeled photos (its `accuracy:` line).
 #   the peers in ../shared/peers, with --threads = the cores used: Keras predict (batch 64),
 #     Keras + tf.data (parallel map, batch 64), ONNX Runtime (2 decode threads, batch 64). Their
-#     own timers (TF import, model load and warm-up excluded), best of R runs: the numbers any
-#     ratio is taken against. Also the whole python command's wall time and max RSS.
+#     own timers (TF import, model load and warm-up excluded), best of R invocations: the numbers
+#     any ratio is taken against. Also the whole python command's wall time and max RSS.
+# Runs during which other processes used CPU are repeated (see scripts/bench/common.sh).
 # Plus the compute ceiling: FLOPs/image of catsordogs (from its layer shapes) x images/s, over
 # a one-thread numpy float32 GEMM peak x the cores used.
 #
@@ -64,26 +65,32 @@ run_dogcat() {
   log "dogcat $workload $system np=$np run $rep: ${WALL}s (rc $RC) $(grep -h '^accuracy:' "$dir/stdout.txt" || true)"
 }
 
-# run_peer NAME WORKLOAD LIST IMAGES SCRIPT [args...]: one peer invocation (all R runs inside),
-# pinned to the same CPUs, under GNU time (wall of the whole python command, its max RSS).
+# run_peer NAME WORKLOAD LIST IMAGES SCRIPT [args...]: R invocations of one peer, each doing one
+# timed pass (--repeats 1) pinned to the same CPUs, under GNU time (wall of the whole python
+# command, its max RSS and CPU). An invocation during which other processes used CPU is run
+# again (at most TRIES times). Files: NAME-WORKLOAD.rREP.{csv,log,time}, NAME-WORKLOAD.runs.tsv.
 run_peer() {
   local name=$1 workload=$2 list=$3 images=$4 script=$5; shift 5
-  local base="$RUN/peers/$name-$workload" rc=0 b0 own foreign contended=no
-  wait_idle
-  log "peer $name on $workload ($images images, $REPEATS runs)"
-  b0=$(cpu_busy_seconds)
-  /usr/bin/time -f '%e %M %U %S' -o "$base.time" taskset -c "0-$((CORES - 1))" "$PY" "$PEERS/$script" \
-    --paths "$list" --sizes "$images" --repeats "$REPEATS" --threads "$CORES" --out "$base.csv" "$@" \
-    > "$base.log" 2>&1 || rc=$?
-  own=$(tail -n1 "$base.time" | awk '{ printf "%.2f", $3 + $4 }')
-  if foreign=$(foreign_cpu "$b0" "$(cpu_busy_seconds)" "$own" "$(tail -n1 "$base.time" | cut -d' ' -f1)"); then
-    contended=yes
-    log "WARNING: contended: other processes used ${foreign} CPU s during this peer run"
-  fi
-  echo "$BUSY_PCT" > "$base.busy"
-  echo "$foreign $contended" > "$base.foreign"
-  [ "$rc" = 0 ] || { log "peer $name failed (rc $rc), see $base.log"; tail -5 "$base.log" >&2; return 1; }
-  grep -h '^keras\|^onnx' "$base.log" | tail -3 >&2 || true
+  local base="$RUN/peers/$name-$workload" rep try rc b0 own wall foreign contended
+  printf 'rep\ttry\twall_s\tmaxrss_kib\tcpu_s\tbusy_pct\tforeign_cpu_s\tcontended\trc\n' > "$base.runs.tsv"
+  for rep in $(seq 1 "$REPEATS"); do
+    for try in $(seq 1 "$TRIES"); do
+      wait_idle
+      rc=0 contended=no
+      b0=$(cpu_busy_seconds)
+      /usr/bin/time -f '%e %M %U %S' -o "$base.r$rep.time" taskset -c "0-$((CORES - 1))" "$PY" "$PEERS/$script" \
+        --paths "$list" --sizes "$images" --repeats 1 --threads "$CORES" --out "$base.r$rep.csv" "$@" \
+        > "$base.r$rep.log" 2>&1 || rc=$?
+      read -r wall maxrss own < <(tail -n1 "$base.r$rep.time" | awk '{ printf "%s %s %.2f\n", $1, $2, $3 + $4 }')
+      foreign=$(foreign_cpu "$b0" "$(cpu_busy_seconds)" "$own" "$wall") && contended=yes
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$try" "$wall" "$maxrss" "$own" "$BUSY_PCT" "$foreign" \
+        "$contended" "$rc" >> "$base.runs.tsv"
+      [ "$rc" = 0 ] || { log "peer $name failed (rc $rc), see $base.r$rep.log"; tail -5 "$base.r$rep.log" >&2; return 1; }
+      log "peer $name $workload run $rep: $(grep -h '^{"peer"' "$base.r$rep.log" | sed 's/, "max_abs.*//' | tr '\n' ' ')"
+      [ "$contended" = yes ] || break
+      log "contended: other processes used ${foreign} CPU s during this ${wall} s peer run (try $try of $TRIES)"
+    done
+  done
 }
 
 main() {
@@ -108,8 +115,12 @@ main() {
   log "workloads: photos $n_photos images, seed $n_seed paths; $REPEATS run(s) each; CPUs 0-$((CORES - 1)); --place $PLACE"
 
   "$PY" scripts/bench/ceiling.py flops > "$RUN/flops.json"
-  wait_idle
-  taskset -c 0 "$PY" scripts/bench/ceiling.py gemm > "$RUN/gemm.json"
+  local try
+  for try in $(seq 1 "$TRIES"); do   # a peak: the best of TRIES measurements, each on an idle machine
+    wait_idle
+    taskset -c 0 "$PY" scripts/bench/ceiling.py gemm >> "$RUN/gemm-tries.jsonl"
+  done
+  "$PY" scripts/bench/ceiling.py best --file "$RUN/gemm-tries.jsonl" > "$RUN/gemm.json"
   log "FLOPs/image $(cut -c1-40 "$RUN/flops.json")...; GEMM $(cat "$RUN/gemm.json")"
 
   # dogcat-mpi: repeats interleaved over the configurations, so drift hits all alike.

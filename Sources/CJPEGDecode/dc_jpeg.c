@@ -23,9 +23,9 @@ static void fail(j_common_ptr cinfo) {
 }
 
 // Level -1 is a corrupt-data warning (bad Huffman code, premature end, extraneous bytes):
-// an error here. Other levels are trace messages: ignored.
+// an error here. A newer JFIF revision number is no damage: ignored, as are trace messages.
 static void on_message(j_common_ptr cinfo, int level) {
-    if (level < 0) fail(cinfo);
+    if (level < 0 && cinfo->err->msg_code != JWRN_JFIF_MAJOR) fail(cinfo);
 }
 
 dc_jpeg *dc_jpeg_create(void) {
@@ -60,7 +60,10 @@ int dc_jpeg_read_header(dc_jpeg *d, const unsigned char *data, size_t size, dc_j
         jpeg_abort_decompress(&d->cinfo);
         return -1;
     }
-    jpeg_abort_decompress(&d->cinfo);
+    // A fresh decompressor per image: libjpeg keeps quantisation and Huffman tables across
+    // images, and a file that uses a table it never defines must fail, as it would alone.
+    jpeg_destroy_decompress(&d->cinfo);
+    jpeg_create_decompress(&d->cinfo);
     jpeg_mem_src(&d->cinfo, data, (unsigned long)size);
     jpeg_read_header(&d->cinfo, TRUE);
     header->width = (int)d->cinfo.image_width;

@@ -17,8 +17,19 @@ enum FileSignature {
         if starts([0x49, 0x49, 0x2A, 0x00]) || starts([0x4D, 0x4D, 0x00, 0x2A]) { return "TIFF signature" }
         if starts(Array("ftyp".utf8), at: 4) { return "HEIF/MP4 signature" }
         if starts([0xFF, 0xD8]) { return "JPEG start marker without a segment" }
-        let sample = bytes.prefix(512)
-        let printable = sample.allSatisfy { $0 == 9 || $0 == 10 || $0 == 13 || (32...126).contains($0) || $0 >= 0x80 }
-        return printable ? "text" : "unknown signature"
+        // Text: valid UTF-8 without control characters other than tab and line ends.
+        let sample = Array(bytes.prefix(512))
+        var i = 0
+        while i < sample.count {
+            let length = RawPath.utf8SequenceLength(sample, at: i)
+            if length == 0 {
+                // A sequence cut off by the 512-byte sample still counts.
+                if i + 4 > sample.count && sample.count == 512 { break }
+                return "unknown signature"
+            }
+            if length == 1 && !(sample[i] == 9 || sample[i] == 10 || sample[i] == 13 || (32...126).contains(sample[i])) { return "unknown signature" }
+            i += length
+        }
+        return "text"
     }
 }

@@ -53,7 +53,9 @@ public final class JPEGDecoder {
     }
 
     private func failure() -> ImageError {
-        let message = String(cString: dc_jpeg_message(handle))
+        var message = String(cString: dc_jpeg_message(handle))
+        // libjpeg's warnings start with words our error text already says.
+        for prefix in ["Corrupt JPEG data: ", "Warning: "] where message.hasPrefix(prefix) { message.removeFirst(prefix.count) }
         return dc_jpeg_was_truncated(handle) != 0 ? .truncated(message) : .corrupt(message)
     }
 }

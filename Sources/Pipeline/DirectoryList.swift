@@ -4,14 +4,19 @@ import Glibc
 import Image
 
 /// Every file named *.jpg or *.jpeg (any case) under a directory, recursively, following
-/// symbolic links to directories once, sorted by path bytes.
+/// symbolic links to directories once, sorted by path bytes. An excluded directory (the
+/// run's own output, whose class folders hold placed photos) is not searched.
 final class DirectoryList: InputList {
     private let paths: [RawPath]
     let hasLabels = false
 
-    init(root: RawPath) throws {
+    init(root: RawPath, excluding: RawPath? = nil) throws {
         var found: [RawPath] = []
         var visited = Set<[UInt64]>()
+        var excluded = stat()
+        if let excluding, excluding.withCString({ stat($0, &excluded) }) == 0 {
+            visited.insert([UInt64(excluded.st_dev), UInt64(excluded.st_ino)])
+        }
         try DirectoryList.walk(root, into: &found, visited: &visited)
         paths = found.sorted()
     }

@@ -55,7 +55,8 @@ final class Prefetcher {
     init(decoder: BatchDecoder, batchSize: Int) {
         self.decoder = decoder
         buffers = (0..<2).map { _ in FloatBuffer(count: batchSize * decoder.inputCount) }
-        let thread = Thread { [unowned self] in self.work() }
+        // The thread holds the prefetcher until stop() lets it finish.
+        let thread = Thread { [self] in self.work() }
         thread.name = "dogcat-decode"
         thread.start()
     }

@@ -36,11 +36,12 @@ final class PrefixList: InputList {
 public enum InputLists {
     /// A directory (all .jpg/.jpeg below it, sorted byte-wise) or a manifest file
     /// (a CSV with a `path` column and an optional `label` column, or one path per line).
-    public static func open(_ path: RawPath) throws -> InputList {
+    /// `excluding`: a directory not to search (the output, when it lies inside the input).
+    public static func open(_ path: RawPath, excluding: RawPath? = nil) throws -> InputList {
         var info = stat()
         let status = path.withCString { stat($0, &info) }
         if status != 0 { throw PipelineError("--input \(path.displayText): \(String(cString: strerror(errno)))") }
-        if (info.st_mode & S_IFMT) == S_IFDIR { return try DirectoryList(root: path) }
+        if (info.st_mode & S_IFMT) == S_IFDIR { return try DirectoryList(root: path, excluding: excluding) }
         return try ManifestList(path: path)
     }
 }

@@ -75,12 +75,16 @@ final class ManifestList: InputList {
     }
 
     private static func item(from record: [[UInt8]], pathColumn: Int, labelColumn: Int?) -> InputItem? {
-        guard pathColumn < record.count, !record[pathColumn].isEmpty else { return nil }
+        guard pathColumn < record.count else { return nil }
+        var path = record[pathColumn]
+        // A byte-order mark (some editors write one) is not part of the first path.
+        if path.starts(with: [0xEF, 0xBB, 0xBF]) { path.removeFirst(3) }
+        guard !path.isEmpty else { return nil }
         var label: String? = nil
         if let labelColumn, labelColumn < record.count, !record[labelColumn].isEmpty {
             label = String(decoding: record[labelColumn], as: UTF8.self).trimmingSpaces
         }
-        return InputItem(path: RawPath(bytes: record[pathColumn]), label: label)
+        return InputItem(path: RawPath(bytes: path), label: label)
     }
 }
 

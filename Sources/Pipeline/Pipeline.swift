@@ -43,7 +43,7 @@ public enum Pipeline {
     static func runRank(_ options: RunOptions, _ comm: Communicator, start: Double, report: inout TimingReport) throws -> Int32 {
         // 1. The input list, on every rank.
         var phase = Clock.now
-        let opened: InputList? = try agree(comm) { try InputLists.open(options.input) }
+        let opened: InputList? = try agree(comm) { try InputLists.open(options.input, excluding: options.output) }
         guard var list = opened else { throw SharedFailure(message: "unreachable") }
         if let limit = options.limit, limit < list.count { list = PrefixList(list, count: limit) }
         report.listSeconds = Clock.now - phase

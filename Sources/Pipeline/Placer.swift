@@ -112,12 +112,17 @@ final class Placer {
         return name
     }
 
-    /// `name` for k = 0, else `stem~k.ext`.
+    /// `name` for k = 0, else `stem~k.ext`, the stem shortened if the name would pass the
+    /// file system's 255-byte limit.
     static func suffixed(_ name: [UInt8], _ k: Int) -> [UInt8] {
         guard k > 0 else { return name }
         let suffix = Array("~\(k)".utf8)
-        if let dot = name.lastIndex(of: 46), dot > 0 { return Array(name[..<dot]) + suffix + Array(name[dot...]) }
-        return name + suffix
+        let dot = name.lastIndex(of: 46).flatMap { $0 > 0 ? $0 : nil } ?? name.count
+        var stem = Array(name[..<dot])
+        let ext = Array(name[dot...])
+        let room = 255 - suffix.count - ext.count
+        if stem.count > room { stem = Array(stem.prefix(max(room, 1))) }
+        return stem + suffix + ext
     }
 
     static func absolute(_ path: RawPath) -> RawPath {

@@ -18,6 +18,7 @@ final class ResultsWriter {
     private let fingerprint: UInt64
     private var csv: Int32
     private var index: Int32
+    private let lock: Int32
     private var csvSize: Int
     /// Inputs already in results.csv, from an earlier run (--resume) or this one.
     private(set) var done: DoneSet
@@ -30,18 +31,20 @@ final class ResultsWriter {
         csvPath = directory.appending(RawPath("results.csv"))
         indexPath = directory.appending(RawPath(".results.index"))
         try FileIO.makeDirectories(directory)
+        // One run at a time per output: a second run, or the ranks of a killed mpirun that
+        // are still finishing, must not write into the same files.
+        lock = try FileIO.open(directory.appending(RawPath(".lock")), O_RDWR | O_CREAT)
+        if flock(lock, LOCK_EX | LOCK_NB) != 0 {
+            close(lock)
+            throw PipelineError("\(directory.displayText) is in use by another dogcat-mpi run (or the ranks of one that was killed are still running); wait for it to end")
+        }
         fingerprint = try ResultIndex.fingerprint(of: list)
         done = DoneSet(count: list.count)
         var kept: [ResultIndex.Entry] = []
         var end = ResultsWriter.header.utf8.count
         if resume, let entries = try ResultIndex.read(indexPath, count: list.count, fingerprint: fingerprint) {
-            let fd = try FileIO.open(csvPath, O_RDONLY)
-            let size = FileIO.fileSize(fd)
-            close(fd)
-            // Trust an entry only if its row is wholly in the file and its input is new.
-            for entry in entries where Int(entry.offset) + Int(entry.length) <= size && (0..<list.count).contains(Int(entry.index))
-                && !done.contains(Int(entry.index)) {
-                kept.append(entry)
+            kept = try ResultsWriter.trustworthy(entries, csvPath: csvPath, list: list)
+            for entry in kept {
                 done.insert(Int(entry.index))
                 end = max(end, Int(entry.offset) + Int(entry.length))
             }
@@ -58,13 +61,57 @@ final class ResultsWriter {
         }
         csvSize = end
         lseek(csv, off_t(end), SEEK_SET)
-        index = try FileIO.open(indexPath, O_WRONLY | O_CREAT | O_TRUNC)
-        try FileIO.writeAll(index, ResultIndex.header(count: list.count, fingerprint: fingerprint) + ResultIndex.encode(kept), path: indexPath)
+        try ResultsWriter.replaceIndex(indexPath, ResultIndex.header(count: list.count, fingerprint: fingerprint) + ResultIndex.encode(kept), in: directory)
+        index = try FileIO.open(indexPath, O_WRONLY | O_APPEND)
     }
 
     deinit {
         close(csv)
         close(index)
+        close(lock)
+    }
+
+    /// The entries of an earlier run's index whose rows really are in results.csv: the row
+    /// lies wholly in the file, starts and ends a line, and starts with its input's path.
+    /// (A run killed while it put the file in order leaves rows where the old index does
+    /// not expect them.) Rows that fail are done again.
+    static func trustworthy(_ entries: [ResultIndex.Entry], csvPath: RawPath, list: InputList) throws -> [ResultIndex.Entry] {
+        let fd = try FileIO.open(csvPath, O_RDONLY)
+        defer { close(fd) }
+        let size = FileIO.fileSize(fd)
+        let headerEnd = header.utf8.count
+        var seen = Set<Int64>()
+        let candidates = entries.filter { e in
+            e.index >= 0 && Int(e.index) < list.count && Int(e.offset) >= headerEnd && e.length > 0
+                && Int(e.offset) + Int(e.length) <= size && seen.insert(e.index).inserted
+        }.sorted { $0.index < $1.index }
+        var kept: [ResultIndex.Entry] = []
+        var position = 0
+        while position < candidates.count {
+            // The list's items for a run of up to 4,096 indices at a time.
+            let first = Int(candidates[position].index)
+            let items = try list.items(first..<min(first + 4096, list.count))
+            while position < candidates.count && Int(candidates[position].index) < first + items.count {
+                let entry = candidates[position]
+                let row = try FileIO.readAt(fd, offset: Int(entry.offset) - 1, count: Int(entry.length) + 1, path: csvPath)
+                let expected = Array((CSV.field(items[Int(entry.index) - first].path.displayText) + ",").utf8)
+                if row.first == UInt8(ascii: "\n") && row.last == UInt8(ascii: "\n") && row.dropFirst().starts(with: expected) {
+                    kept.append(entry)
+                }
+                position += 1
+            }
+        }
+        return kept
+    }
+
+    /// Writes a whole index through a temporary file and a rename, so a crash leaves the old
+    /// index or the new one, never half of one.
+    static func replaceIndex(_ path: RawPath, _ bytes: [UInt8], in directory: RawPath) throws {
+        let temporary = directory.appending(RawPath(".results.index.tmp"))
+        let fd = try FileIO.open(temporary, O_WRONLY | O_CREAT | O_TRUNC)
+        defer { close(fd) }
+        try FileIO.writeAll(fd, bytes, path: temporary)
+        try FileIO.rename(temporary, path)
     }
 
     /// Appends one row per outcome, then their index entries.
@@ -123,9 +170,7 @@ final class ResultsWriter {
         try FileIO.writeAll(target, buffer, path: temporaryPath)
         try FileIO.rename(temporaryPath, csvPath)
         // The index now describes the ordered file, so a later --resume still works.
-        let indexFile = try FileIO.open(indexPath, O_WRONLY | O_TRUNC)
-        defer { close(indexFile) }
-        try FileIO.writeAll(indexFile, ResultIndex.header(count: list.count, fingerprint: fingerprint) + ResultIndex.encode(rewritten), path: indexPath)
+        try ResultsWriter.replaceIndex(indexPath, ResultIndex.header(count: list.count, fingerprint: fingerprint) + ResultIndex.encode(rewritten), in: directory)
         return rewritten.map(\.code)
     }
 

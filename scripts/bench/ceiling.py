@@ -5,6 +5,7 @@
   gemm [--n 2048]  times numpy float32 matmul of two NxN matrices on ONE thread (the BLAS thread
                    variables are forced to 1 before numpy loads) and prints JSON with the best
                    GFLOP/s of several runs. Run it pinned to one core (taskset) on an idle machine.
+  best --file F    the line of F (JSON lines from `gemm`) with the highest GFLOP/s, plus "tries".
 """
 import argparse
 import json
@@ -54,11 +55,16 @@ def gemm(n, runs):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["flops", "gemm"])
+    ap.add_argument("what", choices=["flops", "gemm", "best"])
+    ap.add_argument("--file")
     ap.add_argument("--n", type=int, default=2048)
     ap.add_argument("--runs", type=int, default=10)
     args = ap.parse_args()
-    print(json.dumps(flops() if args.what == "flops" else gemm(args.n, args.runs)))
+    if args.what == "best":
+        tries = [json.loads(line) for line in open(args.file) if line.strip()]
+        print(json.dumps(max(tries, key=lambda g: g["gflops_per_core"]) | {"tries": len(tries)}))
+    else:
+        print(json.dumps(flops() if args.what == "flops" else gemm(args.n, args.runs)))
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ RESULTS="$ROOT/bench-results"
 CORES=${CORES:-2}
 IDLE_WAIT=${IDLE_WAIT:-120}
 TRIES=${TRIES:-3}
+RUN_TIMEOUT=${RUN_TIMEOUT:-600}   # seconds before a hung mpirun is killed (recorded as rc 124)
 
 # mpirun as root, one node, shared memory only.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -87,9 +88,10 @@ dogcat_timed() {
   for try in $(seq 1 "$TRIES"); do
     rm -rf "$dir"; mkdir -p "$dir/rss"
     wait_idle
+    stat -c '%Y %s' "$BIN" > "$dir/binary.txt"   # mtime and size: the reports warn if it changed
     RC=0
     b0=$(cpu_busy_seconds); t0=$(date +%s%N)
-    taskset -c "0-$((CORES - 1))" mpirun "${over[@]}" -np "$np" "$ROOT/scripts/bench/rank-rss.sh" "$dir/rss" \
+    timeout -k 10 "$RUN_TIMEOUT" taskset -c "0-$((CORES - 1))" mpirun "${over[@]}" -np "$np" "$ROOT/scripts/bench/rank-rss.sh" "$dir/rss" \
       "$BIN" --output "$dir/out" --model "$MODEL" --quiet "$@" > "$dir/stdout.txt" 2> "$dir/stderr.txt" || RC=$?
     WALL=$(seconds_since "$t0")
     own=$( { tail -qn1 "$dir"/rss/rss.* 2>/dev/null || true; } | awk '{ s += $2 + $3 } END { printf "%.2f", s }')

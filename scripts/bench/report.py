@@ -2,15 +2,17 @@
 
 Reads RUN/runs.tsv (one line per timed mpirun), each configuration's last output
 (timing.json, results.csv, stdout with the `accuracy:` line, rss/rss.RANK from GNU time),
-RUN/peers/*.csv|*.time|*.log (the peer scripts' own rows, and GNU time's `wall maxrss`),
+RUN/peers/STEM-WORKLOAD.runs.tsv (one line per invocation: GNU time's wall, max RSS, CPU; the
+contention check) and STEM-WORKLOAD.rREP.csv (the peer script's own rows),
 RUN/flops.json and RUN/gemm.json (scripts/bench/ceiling.py).
 
 Definitions (repeated in the markdown):
   dogcat-mpi seconds = wall of the whole mpirun command measured by bench.sh, median of runs.
   peer seconds       = the peer's own timer (decode + inference; TF import, model load and
-                       warm-up excluded), best of runs: the peers' best numbers.
-  peer e2e seconds   = whole python command wall (GNU time) minus the other timed passes in
-                       that command: start-up + model load + warm-up + ONE pass (an estimate).
+                       warm-up excluded), best of its invocations: the peers' best numbers.
+  peer e2e seconds   = whole python command wall (GNU time) minus the other peer's pass in that
+                       command (run_keras.py times predict and tf.data in one invocation):
+                       start-up + imports + model load + warm-up + this pass; best of invocations.
   ratio vs X         = this row's images/s / X's images/s on the same workload.
   ceiling fraction   = FLOPs/image x images/s / (one-core GEMM GFLOP/s x cores used).
 """
@@ -36,6 +38,21 @@ FIELDS = ["workload", "system", "ranks_threads", "images", "seconds", "images_pe
           *[f"ratio_{k}" for k in PEERS], "ceiling_fraction", "seconds_kind", "cores_used",
           "e2e_seconds", "e2e_images_per_s", "internal_seconds", "peak_rss_mb", "rss_mb_per_rank",
           "accuracy", "failed", "vs_keras_golden", "runs", "busy_starts", "contended", "source"]
+
+
+def binary_versions(dirs):
+    """Distinct (mtime, size) of the dogcat-mpi binary over the runs' DIR/binary.txt files, as
+    readable strings (more than one means the binary was rebuilt during the benchmark)."""
+    import datetime
+    seen = []
+    for d in dirs:
+        f = os.path.join(d, "binary.txt")
+        if os.path.exists(f):
+            mtime, size = open(f).read().split()
+            v = f"{datetime.datetime.fromtimestamp(int(mtime)):%Y-%m-%d %H:%M:%S} ({int(size) // 1024} KiB)"
+            if v not in seen:
+                seen.append(v)
+    return seen
 
 
 def goldens():
@@ -103,32 +120,41 @@ def dogcat_rows(run, cores, gold):
 
 
 def peer_rows(run, cores, images_by_workload):
+    """One row per peer and workload from RUN/peers/STEM-WORKLOAD.runs.tsv and .rREP.csv."""
     rows = []
     for workload in images_by_workload:
         for key, (name, display, stem) in PEERS.items():
             base = os.path.join(run, "peers", f"{stem}-{workload}")
-            if not os.path.exists(base + ".csv"):
+            if not os.path.exists(base + ".runs.tsv"):
                 continue
-            all_rows = list(csv.DictReader(open(base + ".csv")))
-            mine = [r for r in all_rows if r["peer"] == name]
-            if not mine:
+            final = {}  # rep -> its last try (the one kept)
+            for t in csv.DictReader(open(base + ".runs.tsv"), delimiter="\t"):
+                final[t["rep"]] = t
+            passes = []  # (own-timer seconds, end-to-end estimate) per invocation
+            for rep, t in final.items():
+                if t["rc"] != "0" or not os.path.exists(f"{base}.r{rep}.csv"):
+                    continue
+                all_rows = list(csv.DictReader(open(f"{base}.r{rep}.csv")))
+                mine = [r for r in all_rows if r["peer"] == name]
+                if mine:
+                    own = float(mine[0]["total_s"])
+                    others = sum(float(r["total_s"]) for r in all_rows) - own
+                    passes.append((own, float(t["wall_s"]) - others, int(mine[0]["size"])))
+            if not passes:
                 continue
-            n = int(mine[0]["size"])
-            best = min(float(r["total_s"]) for r in mine)
-            # GNU time: "WALL MAXRSS_KIB USER SYS" on the last line
-            wall, maxrss = (open(base + ".time").read().strip().splitlines()[-1].split()[:2]
-                            if os.path.exists(base + ".time") else ("nan", "0"))
-            foreign = open(base + ".foreign").read().split() if os.path.exists(base + ".foreign") else ["0", "no"]
-            overhead = float(wall) - sum(float(r["total_s"]) for r in all_rows)
+            n = passes[0][2]
+            best = min(p[0] for p in passes)
+            e2e = min(p[1] for p in passes)
             rows.append(dict(
                 workload=workload, system=display, ranks_threads=f"{cores} threads", images=n, seconds=best,
-                images_per_s=n / best, seconds_kind=f"peer's own timer, best of {len(mine)}", cores_used=cores,
-                e2e_seconds=overhead + best, e2e_images_per_s=n / (overhead + best),
-                internal_seconds=statistics.median(float(r["total_s"]) for r in mine),
-                peak_rss_mb=round(int(maxrss) / 1024, 1), rss_mb_per_rank="", accuracy="", failed="",
-                vs_keras_golden="", runs=f"{len(mine)}", source="this run", _key=key,
-                busy_starts=int(os.path.exists(base + ".busy") and int(open(base + ".busy").read() or 0) >= 15),
-                contended=int(foreign[1] == "yes"), foreign_cpu_s=float(foreign[0])))
+                images_per_s=n / best, seconds_kind=f"peer's own timer, best of {len(passes)}", cores_used=cores,
+                e2e_seconds=e2e, e2e_images_per_s=n / e2e,
+                internal_seconds=statistics.median(p[0] for p in passes),
+                peak_rss_mb=round(max(int(t["maxrss_kib"]) for t in final.values()) / 1024, 1),
+                rss_mb_per_rank="", accuracy="", failed="", vs_keras_golden="", runs=f"{len(passes)}",
+                source="this run", _key=key,
+                busy_starts=sum(int(t["busy_pct"] or 0) >= 15 for t in final.values()),
+                contended=sum(t["contended"] == "yes" for t in final.values())))
     return rows
 
 
@@ -177,16 +203,20 @@ def fmt(v, digits=2):
     return str(v)
 
 
-def markdown(rows, flops, gemm, cores, script_seconds):
+def markdown(rows, flops, gemm, cores, script_seconds, binaries):
     ceiling = gemm["gflops_per_core"] * 1e9 / flops
     out = [f"## dogcat-mpi vs peers ({cores} cores)", "",
+           f"- dogcat-mpi binary: {', '.join(binaries) or 'unknown'}"
+           + (" -- WARNING: it was rebuilt during this benchmark" if len(binaries) > 1 else ""),
            f"- FLOPs/image (catsordogs, 2 x MACs of 3 convs + 2 dense): {flops / 1e6:.1f} MFLOP",
            f"- GEMM peak: {gemm['gflops_per_core']:.1f} GFLOP/s per core (numpy float32 "
-           f"{gemm['n']}x{gemm['n']} matmul, 1 thread, best of {gemm['runs']}) -> ceiling "
+           f"{gemm['n']}x{gemm['n']} matmul, 1 thread, best of {gemm['runs']} x {gemm.get('tries', 1)} "
+           f"tries) -> ceiling "
            f"{ceiling:.0f} img/s per core, {ceiling * cores:.0f} img/s on {cores} cores",
            "- dogcat-mpi seconds: wall of the whole `mpirun` command (start-up, model load, decode, "
            "inference, gather, writing), median of runs. Peer seconds: the peer's own timer "
-           "(decode + inference; TF import, model load and warm-up excluded), best of runs.",
+           "(decode + inference; TF import, model load and warm-up excluded), best of runs (one "
+           "pass per python invocation).",
            "- x Peer = this row's img/s / that peer's img/s (same workload). % ceiling = FLOPs/image "
            "x img/s / (GEMM peak x cores used). Peak RSS: GNU time max RSS of each rank process "
            "(dogcat-mpi, max over ranks) or of the python process (peers).", ""]
@@ -206,8 +236,9 @@ def markdown(rows, flops, gemm, cores, script_seconds):
             fmt(100 * r["ceiling_fraction"], 1), fmt(r["peak_rss_mb"], 0), r["accuracy"], notes]) + " |")
     peers = [r for r in rows if "_key" in r]
     if peers:
-        out += ["", "Peers end to end (estimate: the whole python command's wall minus its other timed "
-                "passes = TF import + model load + warm-up + one pass):", "",
+        out += ["", "Peers end to end: the whole python command's wall (TF/ORT import, model load, warm-up, "
+                "one pass) minus the other peer's pass timed in the same command (run_keras.py times "
+                "predict and tf.data in one invocation), best of invocations:", "",
                 "| workload | system | own timer s | img/s | e2e s | e2e img/s | max RSS MB |",
                 "|---|---|---:|---:|---:|---:|---:|"]
         for r in peers:
@@ -246,7 +277,8 @@ def main():
         for r in rows:
             w.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in r.items()})
     with open(args.md, "w") as f:
-        f.write(markdown(rows, flops, gemm, args.cores, args.script_seconds))
+        dirs = [r["dir"] for r in csv.DictReader(open(os.path.join(args.run, "runs.tsv")), delimiter="\t")]
+        f.write(markdown(rows, flops, gemm, args.cores, args.script_seconds, binary_versions(dirs)))
 
 
 if __name__ == "__main__":

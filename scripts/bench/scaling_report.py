@@ -24,6 +24,21 @@ FIELDS = ["experiment", "mode", "images", "ranks", "batch_size", "schedule", "ov
           "internal_efficiency", "busy_seconds_per_rank", "images_per_rank", "imbalance", "runs", "busy_starts", "contended"]
 
 
+def binary_versions(dirs):
+    """Distinct (mtime, size) of the dogcat-mpi binary over the runs' DIR/binary.txt files, as
+    readable strings (more than one means the binary was rebuilt during the benchmark)."""
+    import datetime
+    seen = []
+    for d in dirs:
+        f = os.path.join(d, "binary.txt")
+        if os.path.exists(f):
+            mtime, size = open(f).read().split()
+            v = f"{datetime.datetime.fromtimestamp(int(mtime)):%Y-%m-%d %H:%M:%S} ({int(size) // 1024} KiB)"
+            if v not in seen:
+                seen.append(v)
+    return seen
+
+
 def machine():
     """'AMD EPYC, 2 cores' from /proc/cpuinfo."""
     name = "unknown CPU"
@@ -82,14 +97,16 @@ def f(v, d=2):
     return "" if v is None else str(v)
 
 
-def markdown(rows, cores, script_seconds, skipped):
+def markdown(rows, cores, script_seconds, skipped, binaries):
     sweep = [r for r in rows if r["experiment"] == "sweep"]
     strong = [r for r in rows if r["experiment"] == "strong"]
     sched = [r for r in rows if r["experiment"] == "schedule"]
     out = [f"## dogcat-mpi scaling ({machine()}, {cores} cores)", "",
            "Seconds = wall of the whole `mpirun` command (start-up, model load, decode, inference, "
            "gather, writing; `--place none`), median of runs; internal = dogcat-mpi's own wall "
-           "(timing.json `wallSeconds`, no mpirun start-up).", ""]
+           "(timing.json `wallSeconds`, no mpirun start-up).", "",
+           f"dogcat-mpi binary: {', '.join(binaries) or 'unknown'}"
+           + (" -- WARNING: it was rebuilt during this benchmark" if len(binaries) > 1 else ""), ""]
     if sweep:
         sizes = sorted({r["images"] for r in sweep})
         modes = [m for m in MODES if any(r["mode"] == m for r in sweep)]
@@ -148,13 +165,15 @@ def charts(rows, outdir, cores):
         sizes = sorted({r["images"] for r in sweep})
         modes = [m for m in MODES if any(r["mode"] == m for r in sweep)]
         cell = {(r["mode"], r["images"]): r["seconds"] for r in sweep}
+        flagged = {(r["mode"], r["images"]) for r in sweep if r["contended"]}
         x = np.arange(len(sizes))
         width = 0.8 / len(modes)
         fig, ax = plt.subplots(figsize=(10, 5.5))
         for i, m in enumerate(modes):
             ys = [cell.get((m, n), np.nan) for n in sizes]
             bars = ax.bar(x + (i - (len(modes) - 1) / 2) * width, ys, width, label=MODES[m], color=colors[i])
-            ax.bar_label(bars, fmt="%.1f", fontsize=7, padding=2)
+            ax.bar_label(bars, labels=[f"{y:.1f}" + ("*" if (m, n) in flagged else "") for y, n in zip(ys, sizes)],
+                         fontsize=7, padding=2)
         ax.set_xticks(x, [str(n) for n in sizes])
         ax.set_xlabel("Samples (paths from the seed list)")
         ax.set_ylabel("Seconds")
@@ -162,7 +181,9 @@ def charts(rows, outdir, cores):
         ax.legend(title="mode", frameon=False)
         ax.grid(axis="y", alpha=0.3)
         ax.spines[["top", "right"]].set_visible(False)
-        fig.tight_layout()
+        if flagged:
+            fig.text(0.01, 0.01, "* other processes used CPU during this run (see scaling.md)", fontsize=8)
+        fig.tight_layout(rect=(0, 0.03 if flagged else 0, 1, 1))
         fig.savefig(os.path.join(outdir, "seed-sweep.png"), dpi=120)
         plt.close(fig)
 
@@ -243,7 +264,8 @@ def main():
         for r in rows:
             w.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in r.items()})
     with open(os.path.join(args.out, "scaling.md"), "w") as fh:
-        fh.write(markdown(rows, args.cores, args.script_seconds, skipped))
+        dirs = [r["dir"] for r in csv.DictReader(open(os.path.join(args.raw, "runs.tsv")), delimiter="\t")]
+        fh.write(markdown(rows, args.cores, args.script_seconds, skipped, binary_versions(dirs)))
     charts(rows, args.out, args.cores)
 
 
