@@ -114,6 +114,9 @@ extension Network {
         if let multiplier = depthwiseMultiplier {
             let conv = DepthwiseConvolution(g, multiplier: multiplier, kernel: kernel, bias: bias, clamp: clamp)
             (forward, outputShape) = (conv.forward, convolutionShape)
+        } else if winograd && GreyConvolution.supports(g, pools: pools) {
+            let conv = GreyConvolution(g, kernel: kernel, bias: bias, clamp: clamp)
+            (forward, outputShape) = (conv.forward, conv.outputShape)
         } else if winograd && PatchConvolution.supports(g) {
             let conv = PatchConvolution(g, kernel: kernel, bias: bias, clamp: clamp, maxPool2x2: pools)
             (forward, outputShape) = (conv.forward, conv.outputShape)

@@ -17,18 +17,25 @@ struct DecodedBatch {
 final class BatchDecoder {
     let preprocessor: ImagePreprocessor
     let inputCount: Int
+    let cache: InputCache
 
-    init(preprocessor: ImagePreprocessor) {
+    init(preprocessor: ImagePreprocessor, cacheMegabytes: Int) {
         self.preprocessor = preprocessor
         inputCount = preprocessor.geometry.count
+        cache = InputCache(megabytes: cacheMegabytes, inputCount: inputCount)
     }
 
     func decode(_ items: [(index: Int, location: RawPath)], into inputs: FloatBuffer, between: () throws -> Void) rethrows -> DecodedBatch {
         var batch = DecodedBatch(items: items, inputs: inputs)
         for (position, item) in items.enumerated() {
             let start = Clock.now
+            let target = inputs.pointer + batch.loaded.count * inputCount
             do {
-                try preprocessor.load(path: item.location, into: inputs.pointer + batch.loaded.count * inputCount)
+                let (hit, key) = cache.lookup(item.location, into: target)
+                if !hit {
+                    try preprocessor.load(path: item.location, into: target)
+                    cache.store(key, from: target)
+                }
                 batch.loaded.append(position)
             } catch {
                 batch.failures[position] = .failure(item.index, error)

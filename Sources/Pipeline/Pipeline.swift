@@ -80,7 +80,8 @@ public enum Pipeline {
 
         // 3. This rank's photos, batch by batch; results go to rank 0 in rounds.
         let decoder = BatchDecoder(preprocessor: ImagePreprocessor(geometry: geometry, maxPixels: options.maxPixels,
-                                                                   fastDecode: options.fastDecode))
+                                                                   fastDecode: options.fastDecode),
+                                   cacheMegabytes: options.cacheMegabytes)
         let worker = InferenceWorker(network: network)
         let progress = Progress(total: list.count, alreadyDone: done.total, quiet: options.quiet || !comm.isRoot)
         let counter = options.schedule == .dynamic ? try SharedCounter(comm) : nil

@@ -23,7 +23,9 @@ public struct RunOptions: Sendable {
     /// List and share out the inputs, decode nothing: for timing the list handling.
     public var dryRun = false
     /// Decode the next batch on a second thread while the current one is inferred.
-    public var prefetch = true
+    public var prefetch = false
+    /// Memory per rank for the model inputs of recently decoded files (0: no cache).
+    public var cacheMegabytes = 64
     public init() {}
 }
 

@@ -56,8 +56,11 @@ struct DogCat: ParsableCommand {
     @Flag(help: "List and share out the inputs without decoding anything (to time the list handling).")
     var dryRun = false
 
-    @Flag(inversion: .prefixedNo, help: "Decode the next batch on a second thread while the current one runs through the network.")
-    var prefetch = true
+    @Flag(inversion: .prefixedNo, help: "Decode the next batch on a second thread while the current one runs through the network (helps when reading files waits on slow storage).")
+    var prefetch = false
+
+    @Option(help: "Megabytes per rank for the model inputs of recently decoded files, so a file listed again is not decoded again (0: off).")
+    var cacheMb = 64
 
     func validate() throws {
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1.") }
@@ -76,6 +79,7 @@ struct DogCat: ParsableCommand {
             throw ValidationError("--max-failures takes a count (e.g. 10) or a percentage (e.g. 5%).")
         }
         if let limit, limit < 0 { throw ValidationError("--limit must not be negative.") }
+        if cacheMb < 0 { throw ValidationError("--cache-mb must not be negative.") }
     }
 
     func run() throws {
@@ -96,6 +100,7 @@ struct DogCat: ParsableCommand {
         options.limit = limit
         options.dryRun = dryRun
         options.prefetch = prefetch
+        options.cacheMegabytes = cacheMb
         let status = Pipeline.run(options)
         if status != 0 { throw ExitCode(status) }
     }

@@ -159,3 +159,27 @@ final class PatchConvolutionTests: XCTestCase {
         }
     }
 }
+
+/// The register-only grey first layer (3x3, one channel, fused 2x2 max pooling).
+final class GreyConvolutionTests: XCTestCase {
+    func testMatchesReference() {
+        for (h, w, oc, padding) in [(20, 23, 16, Padding.valid), (17, 30, 20, .same), (12, 12, 32, .valid), (9, 41, 16, .same)] {
+            let oh = ShapeInference.outputSize(h, kernel: 3, stride: 1, dilation: 1, padding: padding)
+            let ow = ShapeInference.outputSize(w, kernel: 3, stride: 1, dilation: 1, padding: padding)
+            let g = WindowGeometry(inputShape: [h, w, 1], outputShape: [oh, ow, oc], kernel: [3, 3], strides: [1, 1], dilation: [1, 1], padding: padding)
+            let input = (0..<(h * w)).map { _ in Float.random(in: 0...1) }
+            let kernel = (0..<(9 * oc)).map { _ in Float.random(in: -1...1) }, bias = (0..<oc).map { _ in Float.random(in: -1...1) }
+            var conv = [Float](repeating: 0, count: oh * ow * oc)
+            conv2DReference(out: &conv, inp: input, kernel: kernel, bias: bias, g)
+            let pooledShape = [oh / 2, ow / 2, oc]
+            var expected = [Float](repeating: 0, count: pooledShape.reduce(1, *)), actual = expected
+            let pool = WindowGeometry(inputShape: [oh, ow, oc], outputShape: pooledShape, kernel: [2, 2], strides: [2, 2], dilation: [1, 1], padding: .valid)
+            poolReference(out: &expected, inp: conv.map { max($0, 0) }, kind: .max, pool)
+            let grey = GreyConvolution(g, kernel: kernel, bias: bias, clamp: .relu)
+            for _ in 0..<2 {   // twice: the padded copy of the image must be refreshed, not accumulated
+                grey.forward(out: &actual, inp: input)
+                checkTensor(actual, expected, "grey conv \(h)x\(w)->\(oc) \(padding)", tolerance: 1e-5)
+            }
+        }
+    }
+}
