@@ -4,7 +4,8 @@
 # Workloads: "photos" (the 2,002 labeled real photos in ../shared/data/photos) and "seed" (the
 # Spark blog's 3,000-path list over the 6 seed photos, ../shared/peers/paths_3000.txt).
 # Systems, one at a time, nothing else heavy running:
-#   dogcat-mpi at -np 1 and -np 2, and -np 2 --fast-decode: wall time of the whole mpirun command
+#   dogcat-mpi at -np 1 and -np 2, -np 2 --fast-decode, and on the seed list -np 2 --cache-mb 0
+#     (no reuse of the decoded input of a repeated file): wall time of the whole mpirun command
 #     (start-up, model load, decode, inference, gather, writing), median of R runs; peak memory
 #     per rank; accuracy on the labeled photos (its `accuracy:` line).
 #   the peers in ../shared/peers, with --threads = the cores used: Keras predict (batch 64),
@@ -12,6 +13,9 @@
 #     own timers (TF import, model load and warm-up excluded), best of R invocations: the numbers
 #     any ratio is taken against. Also the whole python command's wall time and max RSS.
 # Runs during which other processes used CPU are repeated (see scripts/bench/common.sh).
+# Workload "mobilenetv2": the real photos through MobileNetV2 (224x224 RGB), dogcat-mpi -np 2 on
+# ../shared/models/mobilenetv2_catdog.h5 against ONNX Runtime on its .onnx twin (2 threads,
+# 2 decode threads; scripts/bench/run_onnx_mobilenet.py).
 # Plus the compute ceiling: FLOPs/image of catsordogs (from its layer shapes) x images/s, over
 # a one-thread numpy float32 GEMM peak x the cores used.
 #
@@ -132,6 +136,8 @@ main() {
     run_dogcat seed "$RUN/lists/seed_$n_seed.txt" "$n_seed" exact 1 "$rep"
     run_dogcat seed "$RUN/lists/seed_$n_seed.txt" "$n_seed" exact 2 "$rep"
     run_dogcat seed "$RUN/lists/seed_$n_seed.txt" "$n_seed" fast 2 "$rep" --fast-decode
+    run_dogcat seed "$RUN/lists/seed_$n_seed.txt" "$n_seed" nocache 2 "$rep" --cache-mb 0
+    run_dogcat mobilenetv2 "$RUN/lists/photos.csv" "$n_photos" mobilenetv2 2 "$rep" --model "$SHARED/models/mobilenetv2_catdog.h5"
   done
 
   if [ "$SKIP_PEERS" = 0 ]; then
@@ -142,6 +148,7 @@ main() {
       run_peer keras "$w" "$list" "$n" run_keras.py --model "$MODEL" --batch-sizes 64 --tfdata
       run_peer onnxruntime "$w" "$list" "$n" run_onnxruntime.py --model "$ONNX" --workers 2
     done
+    PEERS="$ROOT/scripts/bench" run_peer onnx-mobilenetv2 mobilenetv2 "$RUN/lists/photos.txt" "$n_photos" run_onnx_mobilenet.py --workers 2
   fi
 
   local csv="$RESULTS/bench-$STAMP.csv" md="$RESULTS/bench-$STAMP.md"
