@@ -56,8 +56,11 @@ public final class Network {
         storage = nodes.indices.map { batchStorage[$0] ?? imageStorage[$0] }
         bridges = batchStorage.keys.sorted().map { (imageStorage[$0], batchStorage[$0]!, shapes[$0].reduce(1, *)) }
 
+        // Copies of a node's weights (convolutions may fold a batch norm into theirs). Dense
+        // kernels repack theirs anyway and read them in place from the model's array.
         func weights(of node: Node) -> [[Float]] {
-            node.weights.map { ref in Array(model.weights[ref.offset..<(ref.offset + ref.count)]) }
+            if case .dense = node.op { return [] }
+            return node.weights.map { ref in Array(model.weights[ref.offset..<(ref.offset + ref.count)]) }
         }
         var perImageSteps: [() -> Void] = [], batchSteps: [(Int) -> Void] = []
         var perImageStepNames: [String] = [], batchStepNames: [String] = []
@@ -76,14 +79,14 @@ public final class Network {
             } else if perImage[i] {
                 if let step = try Self.step(node, output: imageStorage[i], inputs: node.inputs.map { imageStorage[$0] },
                                             inputShapes: node.inputs.map { shapes[$0] }, outputShape: shapes[i],
-                                            weights: weights(of: node), winograd: fuse) {
+                                            weights: weights(of: node), allWeights: model.weights, winograd: fuse) {
                     perImageSteps.append({ step(1) })
                     perImageStepNames.append(node.name)
                 }
             } else {
                 let step = try Self.step(node, output: imageStorage[i], inputs: node.inputs.map { batchStorage[$0] ?? imageStorage[$0] },
                                          inputShapes: node.inputs.map { shapes[$0] }, outputShape: shapes[i],
-                                         weights: weights(of: node), winograd: fuse)
+                                         weights: weights(of: node), allWeights: model.weights, winograd: fuse)
                 batchSteps.append(step ?? { _ in })
                 batchStepNames.append(node.name)
             }

@@ -4,8 +4,9 @@ import Foundation
 /// A step takes the number of rows it works on: 1 for a per-image step, the batch's image
 /// count for a batch step (flat tensors only).
 extension Network {
+    /// `weights`: copies of the node's weights, except for dense nodes, which read `allWeights`.
     static func step(_ node: Node, output: FloatBuffer, inputs: [FloatBuffer], inputShapes: [[Int]], outputShape: [Int],
-                     weights: [[Float]], winograd: Bool) throws(GraphError) -> ((Int) -> Void)? {
+                     weights: [[Float]], allWeights: [Float], winograd: Bool) throws(GraphError) -> ((Int) -> Void)? {
         let out = output.pointer
         let ins = inputs.map { UnsafePointer($0.pointer) }
         let count = outputShape.reduce(1, *)
@@ -23,8 +24,10 @@ extension Network {
                                    strides: a.strides, dilation: [1, 1], padding: a.padding)
             return { _ in poolForward(out: out, inp: ins[0], kind: a.kind, g) }
         case .dense(let a):
-            let dense = DenseKernel(features: inputShapes[0][0], units: a.units, kernel: weights[0],
-                                    bias: a.useBias ? weights[1] : nil, activation: a.activation)
+            let dense = allWeights.withUnsafeBufferPointer { all in
+                DenseKernel(features: inputShapes[0][0], units: a.units, kernel: all.baseAddress! + node.weights[0].offset,
+                            bias: a.useBias ? all.baseAddress! + node.weights[1].offset : nil, activation: a.activation)
+            }
             return { rows in dense.forward(out: out, inp: ins[0], rows: rows) }
         case .activation(let activation):
             return { rows in

@@ -16,6 +16,7 @@ public enum ModelBuffer {
     public static func encode(_ model: Model) -> [UInt8] {
         let json = try! JSONEncoder().encode(model.graph)   // a Graph always encodes
         var bytes = magic
+        bytes.reserveCapacity(8 + 8 + json.count + 3 + 8 + model.weights.count * 4)
         append(UInt64(json.count), to: &bytes)
         bytes += json
         while bytes.count % 4 != 0 { bytes.append(0) }

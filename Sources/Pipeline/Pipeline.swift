@@ -52,11 +52,13 @@ public enum Pipeline {
         // 2. Rank 0 loads the model and opens the results; everyone gets the model bytes.
         phase = Clock.now
         var modelBytes: [UInt8] = []
+        var loaded: Model? = nil
         var writer: ResultsWriter? = nil
         var rootFailure: String? = nil
         if comm.isRoot {
             do {
                 let model = try ModelLoader.load(path: options.model)
+                loaded = model
                 report.modelLoadSeconds = Clock.now - phase
                 modelBytes = ModelBuffer.encode(model)
                 let classifier = try makeClassifier(options, model: model)
@@ -68,7 +70,9 @@ public enum Pipeline {
         phase = Clock.now
         try broadcastFailure(&rootFailure, comm)
         try comm.broadcast(&modelBytes)
-        let model = try ModelBuffer.decode(modelBytes)
+        // Rank 0 already has the model; the others build theirs from the bytes.
+        let model = try loaded ?? ModelBuffer.decode(modelBytes)
+        modelBytes = []
         var doneWords = writer?.done.words ?? []
         try broadcastWords(&doneWords, comm)
         let done = DoneSet(count: list.count, words: doneWords.isEmpty ? DoneSet(count: list.count).words : doneWords)
