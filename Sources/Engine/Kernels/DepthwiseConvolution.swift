@@ -31,7 +31,7 @@ public final class DepthwiseConvolution {
     public func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>) {
         let bounds = clamp.vectors
         guard multiplier == 1 else {
-            let source = padIfNeeded(inp)
+            let source = g.padded(inp, into: paddedInput)
             depthwiseReference(out: out, inp: source, kernel: kernel.pointer, kernelPitch: channelPitch, multiplier: multiplier, g, padded: true)
             for i in 0..<(g.outH * g.outW * g.outC) { out[i] = clamp.apply(out[i] + bias.pointer[i % g.outC]) }
             return
@@ -89,13 +89,5 @@ public final class DepthwiseConvolution {
                 channel += vectorWidth
             }
         }
-    }
-
-    private func padIfNeeded(_ inp: UnsafePointer<Float>) -> UnsafePointer<Float> {
-        guard let paddedInput else { return inp }
-        for y in 0..<g.h {
-            (paddedInput.pointer + ((y + g.padTop) * g.paddedW + g.padLeft) * g.c).update(from: inp + y * g.w * g.c, count: g.w * g.c)
-        }
-        return UnsafePointer(paddedInput.pointer)
     }
 }

@@ -60,7 +60,7 @@ public final class DirectConvolution {
     public var outputShape: [Int] { pools ? [g.outH / 2, g.outW / 2, g.outC] : [g.outH, g.outW, g.outC] }
 
     public func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>) {
-        let source = padIfNeeded(inp)
+        let source = g.padded(inp, into: paddedInput)
         guard let band else {
             if isPointwise {
                 // A 1x1 convolution is one GEMM over all pixels, not a sweep per short row.
@@ -131,12 +131,4 @@ public final class DirectConvolution {
         }
     }
 
-    /// Copies the image into the zero border that `same` padding implies.
-    private func padIfNeeded(_ inp: UnsafePointer<Float>) -> UnsafePointer<Float> {
-        guard let paddedInput else { return inp }
-        for y in 0..<g.h {
-            (paddedInput.pointer + ((y + g.padTop) * g.paddedW + g.padLeft) * g.c).update(from: inp + y * g.w * g.c, count: g.w * g.c)
-        }
-        return UnsafePointer(paddedInput.pointer)
-    }
 }

@@ -37,7 +37,7 @@ public final class GreyConvolution {
     public var outputShape: [Int] { [g.outH / 2, g.outW / 2, g.outC] }
 
     public func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>) {
-        for y in 0..<g.h { (image.pointer + (y + g.padTop) * pitch + g.padLeft).update(from: inp + y * g.w, count: g.w) }
+        _ = g.padded(inp, into: image, width: pitch)
         let pooledH = g.outH / 2, pooledW = g.outW / 2, outC = g.outC
         let (low, high) = clamp.vectors
         var firstChannel = 0

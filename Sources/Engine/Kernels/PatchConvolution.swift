@@ -73,7 +73,7 @@ public final class PatchConvolution {
 
     public func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>) {
         let bounds = clamp.vectors
-        let source = padIfNeeded(inp)
+        let source = g.padded(inp, into: paddedInput)
         for slot in slotRow.indices { slotRow[slot] = -1 }   // a new image: the ring holds nothing
         let ocp = paddedChannels, outC = g.outC
         if !pools {
@@ -155,13 +155,5 @@ public final class PatchConvolution {
                 for x in 0..<width { for ch in 0..<c { column[x * kh * c + ch] = row[x * c + ch] } }
             }
         }
-    }
-
-    private func padIfNeeded(_ inp: UnsafePointer<Float>) -> UnsafePointer<Float> {
-        guard let paddedInput else { return inp }
-        for y in 0..<g.h {
-            (paddedInput.pointer + ((y + g.padTop) * g.paddedW + g.padLeft) * g.c).update(from: inp + y * g.w * g.c, count: g.w * g.c)
-        }
-        return UnsafePointer(paddedInput.pointer)
     }
 }

@@ -34,3 +34,17 @@ public struct WindowGeometry: Equatable {
 
     public var needsPadding: Bool { paddedH != h || paddedW != w || padTop != 0 || padLeft != 0 }
 }
+
+extension WindowGeometry {
+    /// Copies an (h, w, c) image into `padded`, a zero-bordered buffer `width` pixels wide,
+    /// at (padTop, padLeft); returns it (or `image` itself when there is no buffer). Only the
+    /// interior is written: the border stays as allocated, zero.
+    func padded(_ image: UnsafePointer<Float>, into padded: FloatBuffer?, width: Int? = nil) -> UnsafePointer<Float> {
+        guard let padded else { return image }
+        let rowWidth = width ?? paddedW
+        for y in 0..<h {
+            (padded.pointer + ((y + padTop) * rowWidth + padLeft) * c).update(from: image + y * w * c, count: w * c)
+        }
+        return UnsafePointer(padded.pointer)
+    }
+}

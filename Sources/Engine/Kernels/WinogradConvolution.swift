@@ -116,7 +116,7 @@ public final class WinogradConvolution {
     public var outputShape: [Int] { pools ? [g.outH / 2, g.outW / 2, g.outC] : [g.outH, g.outW, g.outC] }
 
     public func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>) {
-        let source = padIfNeeded(inp)
+        let source = g.padded(inp, into: paddedInput, width: sourceWidth)
         for ty in 0..<tileRows {
             transformInputs(tileRow: ty, source)
             multiply()
@@ -277,12 +277,4 @@ public final class WinogradConvolution {
         }
     }
 
-    /// Copies the image into a zero border: `same` padding, or room for a ragged last tile.
-    private func padIfNeeded(_ inp: UnsafePointer<Float>) -> UnsafePointer<Float> {
-        guard let paddedInput else { return inp }
-        for y in 0..<g.h {
-            (paddedInput.pointer + ((y + g.padTop) * sourceWidth + g.padLeft) * g.c).update(from: inp + y * g.w * g.c, count: g.w * g.c)
-        }
-        return UnsafePointer(paddedInput.pointer)
-    }
 }
