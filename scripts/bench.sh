@@ -4,7 +4,8 @@
 # Workloads: "photos" (the 2,002 labeled real photos in ../shared/data/photos) and "seed" (the
 # Spark blog's 3,000-path list over the 6 seed photos, ../shared/peers/paths_3000.txt).
 # Systems, one at a time, nothing else heavy running:
-#   dogcat-mpi at -np 1 and -np 2, -np 2 --fast-decode, and on the seed list -np 2 --cache-mb 0
+#   dogcat-mpi at -np 1 and -np 2, -np 2 --fast-decode, on the photos -np 2 --schedule dynamic
+#     (rank 0 also writes the results: with dynamic it takes a little less), on the seed list -np 2 --cache-mb 0
 #     (no reuse of the decoded input of a repeated file): wall time of the whole mpirun command
 #     (start-up, model load, decode, inference, gather, writing), median of R runs; peak memory
 #     per rank; accuracy on the labeled photos (its `accuracy:` line).
@@ -132,6 +133,7 @@ main() {
   for rep in $(seq 1 "$REPEATS"); do
     run_dogcat photos "$RUN/lists/photos.csv" "$n_photos" exact 1 "$rep"
     run_dogcat photos "$RUN/lists/photos.csv" "$n_photos" exact 2 "$rep"
+    run_dogcat photos "$RUN/lists/photos.csv" "$n_photos" dynamic 2 "$rep" --schedule dynamic
     run_dogcat photos "$RUN/lists/photos.csv" "$n_photos" fast 2 "$rep" --fast-decode
     run_dogcat seed "$RUN/lists/seed_$n_seed.txt" "$n_seed" exact 1 "$rep"
     run_dogcat seed "$RUN/lists/seed_$n_seed.txt" "$n_seed" exact 2 "$rep"

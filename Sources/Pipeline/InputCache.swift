@@ -8,8 +8,10 @@ import Image
 /// replacement, like the seed blog's 3,000-path list over 6 photos) is decoded once per rank.
 /// Keyed by what identifies the file's contents on disk (device, inode, size, modification
 /// time), not by its path; bounded (least recently used out). Inference still runs for
-/// every listed path. Off with a capacity of 0.
-final class InputCache {
+/// every listed path. Off with a capacity of 0. A file is only kept once it has been seen
+/// before (a fixed table of recent keys' hashes remembers what was seen), so a list of
+/// distinct files pays nothing for the copies.
+public final class InputCache {
     private struct Key: Hashable {
         var device: UInt64, inode: UInt64, size: Int64, seconds: Int64, nanoseconds: Int64
     }
@@ -17,11 +19,13 @@ final class InputCache {
     private let inputCount: Int
     private var entries: [Key: (values: [Float], used: Int)] = [:]
     private var clock = 0
-    private(set) var hits = 0
+    private var seen: [Int]                 // direct-mapped hashes of keys looked up; a collision only costs a copy or a decode
+    public private(set) var hits = 0
 
-    init(megabytes: Int, inputCount: Int) {
+    public init(megabytes: Int, inputCount: Int) {
         self.inputCount = inputCount
         capacity = megabytes * 1_000_000 / max(inputCount * MemoryLayout<Float>.size, 1)
+        seen = Array(repeating: 0, count: capacity > 0 ? 1 << 16 : 0)
     }
 
     private func key(_ path: RawPath) -> Key? {
@@ -33,11 +37,15 @@ final class InputCache {
     }
 
     /// Copies the cached input for `path` to `target` and returns true, or returns false and
-    /// a key to `store` the input under once it is decoded.
-    func lookup(_ path: RawPath, into target: UnsafeMutablePointer<Float>) -> (hit: Bool, key: AnyHashable?) {
+    /// a key to `store` the input under once it is decoded (nil: not worth keeping yet).
+    public func lookup(_ path: RawPath, into target: UnsafeMutablePointer<Float>) -> (hit: Bool, key: AnyHashable?) {
         guard let key = key(path) else { return (false, nil) }
         clock += 1
-        guard var entry = entries[key] else { return (false, key) }
+        guard var entry = entries[key] else {
+            let hash = key.hashValue, slot = Int(UInt(bitPattern: hash) % UInt(seen.count))
+            defer { seen[slot] = hash }
+            return (false, seen[slot] == hash ? key : nil)
+        }
         entry.values.withUnsafeBufferPointer { target.update(from: $0.baseAddress!, count: inputCount) }
         entry.used = clock
         entries[key] = entry
@@ -45,7 +53,7 @@ final class InputCache {
         return (true, key)
     }
 
-    func store(_ key: AnyHashable?, from source: UnsafePointer<Float>) {
+    public func store(_ key: AnyHashable?, from source: UnsafePointer<Float>) {
         guard let key = key?.base as? Key else { return }
         if entries.count >= capacity, let oldest = entries.min(by: { $0.value.used < $1.value.used })?.key {
             entries[oldest] = nil

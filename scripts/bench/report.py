@@ -35,7 +35,7 @@ PEERS = {
     "onnxruntime_mobilenetv2": ("onnxruntime_mobilenetv2_dec2_bs64", "ONNX Runtime MobileNetV2 (2 decode threads, bs 64)", "onnx-mobilenetv2"),
 }
 SYSTEMS = {"exact": "dogcat-mpi", "fast": "dogcat-mpi --fast-decode", "nocache": "dogcat-mpi --cache-mb 0",
-           "mobilenetv2": "dogcat-mpi MobileNetV2 (.h5)"}
+           "dynamic": "dogcat-mpi --schedule dynamic", "mobilenetv2": "dogcat-mpi MobileNetV2 (.h5)"}
 FIELDS = ["workload", "system", "ranks_threads", "images", "seconds", "images_per_s",
           *[f"ratio_{k}" for k in PEERS], "ceiling_fraction", "seconds_kind", "cores_used",
           "e2e_seconds", "e2e_images_per_s", "internal_seconds", "peak_rss_mb", "rss_mb_per_rank",
