@@ -62,6 +62,9 @@ struct DogCat: ParsableCommand {
     @Option(help: "Megabytes per rank for the model inputs of recently decoded files, so a file listed again is not decoded again (0: off).")
     var cacheMb = 64
 
+    @Option(help: "Seconds between the rounds that bring results to rank 0, which appends them to results.csv (what a killed run keeps).")
+    var roundSeconds = 1.0
+
     func validate() throws {
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1.") }
         if maxPixels < 1 { throw ValidationError("--max-pixels must be at least 1.") }
@@ -80,6 +83,7 @@ struct DogCat: ParsableCommand {
         }
         if let limit, limit < 0 { throw ValidationError("--limit must not be negative.") }
         if cacheMb < 0 { throw ValidationError("--cache-mb must not be negative.") }
+        if !(roundSeconds > 0) { throw ValidationError("--round-seconds must be positive.") }
     }
 
     func run() throws {
@@ -101,6 +105,7 @@ struct DogCat: ParsableCommand {
         options.dryRun = dryRun
         options.prefetch = prefetch
         options.cacheMegabytes = cacheMb
+        options.roundSeconds = roundSeconds
         let status = Pipeline.run(options)
         if status != 0 { throw ExitCode(status) }
     }

@@ -93,21 +93,8 @@ final class ClusterTests: XCTestCase {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = out
         process.standardError = out
-        let start = Date()
         try process.run()
-        var timedOut = false
-        while process.isRunning {
-            if Date().timeIntervalSince(start) > timeout {
-                timedOut = true
-                process.terminate()
-                let grace = Date()
-                while process.isRunning && Date().timeIntervalSince(grace) < 15 { Thread.sleep(forTimeInterval: 0.1) }
-                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-                break
-            }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        process.waitUntilExit()
+        let timedOut = process.waitUntilExit(timeout: timeout, grace: 15)
         let output = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
         return ShellRun(status: process.terminationStatus, output: output, timedOut: timedOut)
     }

@@ -16,12 +16,7 @@ public struct MPIRun {
         var mpiArguments = ["mpirun", "-np", "\(ranks)"]
         if ranks > ProcessInfo.processInfo.activeProcessorCount { mpiArguments.append("--oversubscribe") }
         process.arguments = mpiArguments + extraMPIArguments + [TestData.binary.path] + arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
-        environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
-        environment["OMPI_MCA_pml"] = environment["OMPI_MCA_pml"] ?? "ob1"
-        environment["OMPI_MCA_btl"] = environment["OMPI_MCA_btl"] ?? "self,vader"
-        process.environment = environment
+        process.environment = MPIRun.environment
         if let directory { process.currentDirectoryURL = directory }
         // Output goes to files, so a chatty job can never block on a full pipe.
         let scratch = try TestData.temporaryDirectory()
@@ -33,20 +28,44 @@ public struct MPIRun {
         process.standardError = try FileHandle(forWritingTo: errURL)
         let start = Date()
         try process.run()
+        let timedOut = process.waitUntilExit(timeout: timeout, grace: 1)
+        return MPIRun(status: process.terminationStatus, stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
+                      stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "", timedOut: timedOut,
+                      seconds: Date().timeIntervalSince(start))
+    }
+}
+
+extension MPIRun {
+    /// This process's environment with what mpirun needs here: root allowed (CI runs as
+    /// root) and, unless set already, shared memory only on this one node.
+    public static var environment: [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+        environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+        environment["OMPI_MCA_pml"] = environment["OMPI_MCA_pml"] ?? "ob1"
+        environment["OMPI_MCA_btl"] = environment["OMPI_MCA_btl"] ?? "self,vader"
+        return environment
+    }
+}
+
+extension Process {
+    /// Waits for a started process; past `timeout` seconds sends SIGTERM, and SIGKILL if it
+    /// is still running `grace` seconds later. Returns whether the timeout struck.
+    public func waitUntilExit(timeout: Double, grace: Double) -> Bool {
+        let start = Date()
         var timedOut = false
-        while process.isRunning {
+        while isRunning {
             if Date().timeIntervalSince(start) > timeout {
                 timedOut = true
-                process.terminate()
-                Thread.sleep(forTimeInterval: 1)
-                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+                terminate()
+                let signalled = Date()
+                while isRunning && Date().timeIntervalSince(signalled) < grace { Thread.sleep(forTimeInterval: 0.05) }
+                if isRunning { kill(processIdentifier, SIGKILL) }
                 break
             }
             Thread.sleep(forTimeInterval: 0.02)
         }
-        process.waitUntilExit()
-        return MPIRun(status: process.terminationStatus, stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-                      stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "", timedOut: timedOut,
-                      seconds: Date().timeIntervalSince(start))
+        waitUntilExit()
+        return timedOut
     }
 }

@@ -23,6 +23,7 @@ import json
 import os
 import re
 import statistics
+from runinfo import binary_versions
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GOLDENS = os.path.abspath(os.path.join(HERE, "..", "..", "..", "shared", "goldens"))
@@ -40,21 +41,6 @@ FIELDS = ["workload", "system", "ranks_threads", "images", "seconds", "images_pe
           *[f"ratio_{k}" for k in PEERS], "ceiling_fraction", "seconds_kind", "cores_used",
           "e2e_seconds", "e2e_images_per_s", "internal_seconds", "peak_rss_mb", "rss_mb_per_rank",
           "accuracy", "failed", "vs_keras_golden", "runs", "busy_starts", "contended", "source"]
-
-
-def binary_versions(dirs):
-    """Distinct (mtime, size) of the dogcat-mpi binary over the runs' DIR/binary.txt files, as
-    readable strings (more than one means the binary was rebuilt during the benchmark)."""
-    import datetime
-    seen = []
-    for d in dirs:
-        f = os.path.join(d, "binary.txt")
-        if os.path.exists(f):
-            mtime, size = open(f).read().split()
-            v = f"{datetime.datetime.fromtimestamp(int(mtime)):%Y-%m-%d %H:%M:%S} ({int(size) // 1024} KiB)"
-            if v not in seen:
-                seen.append(v)
-    return seen
 
 
 def goldens():

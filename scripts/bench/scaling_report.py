@@ -13,6 +13,7 @@ import csv
 import json
 import os
 import statistics
+from runinfo import binary_versions
 
 MODES = {  # seed-sweep label -> legend text
     "python": "python (-np 1, batch 2)",
@@ -22,21 +23,6 @@ MODES = {  # seed-sweep label -> legend text
 FIELDS = ["experiment", "mode", "images", "ranks", "batch_size", "schedule", "oversubscribed", "seconds",
           "images_per_s", "internal_seconds", "speedup", "efficiency", "internal_speedup",
           "internal_efficiency", "busy_seconds_per_rank", "images_per_rank", "imbalance", "runs", "busy_starts", "contended"]
-
-
-def binary_versions(dirs):
-    """Distinct (mtime, size) of the dogcat-mpi binary over the runs' DIR/binary.txt files, as
-    readable strings (more than one means the binary was rebuilt during the benchmark)."""
-    import datetime
-    seen = []
-    for d in dirs:
-        f = os.path.join(d, "binary.txt")
-        if os.path.exists(f):
-            mtime, size = open(f).read().split()
-            v = f"{datetime.datetime.fromtimestamp(int(mtime)):%Y-%m-%d %H:%M:%S} ({int(size) // 1024} KiB)"
-            if v not in seen:
-                seen.append(v)
-    return seen
 
 
 def machine():
