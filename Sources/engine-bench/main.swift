@@ -11,17 +11,22 @@ let path = arguments.count > 1 ? arguments[1] : "models/catsordogs.h5"
 let batchSize = arguments.count > 2 ? Int(arguments[2])! : 32
 let batches = arguments.count > 3 ? Int(arguments[3])! : 4
 
-let model = try ModelLoader.load(path: path)
-let network = try Network(model: model, batchSize: batchSize)
+/// The body's result and how long it took, in seconds.
+func timed<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+    let start = DispatchTime.now().uptimeNanoseconds
+    let result = try body()
+    return (result, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+}
+
+func seconds(_ body: () -> Void) -> Double { timed(body).1 }
+
+// The start-up costs a run pays once per rank (rank 0 loads; every rank builds).
+let (model, loadSeconds) = try timed { try ModelLoader.load(path: path) }
+let (network, buildSeconds) = try timed { try Network(model: model, batchSize: batchSize) }
+print(String(format: "model load %.1f ms, network build %.1f ms", loadSeconds * 1e3, buildSeconds * 1e3))
 let inputCount = network.inputShape.reduce(1, *)
 var input = (0..<(inputCount * batchSize)).map { _ in Float.random(in: 0...1) }
 var output = [Float](repeating: 0, count: network.outputCount * batchSize)
-
-func seconds(_ body: () -> Void) -> Double {
-    let start = DispatchTime.now().uptimeNanoseconds
-    body()
-    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-}
 
 // Warm up, then time whole batches: the fastest one counts (least disturbed).
 network.predict(input, count: batchSize, into: &output)
