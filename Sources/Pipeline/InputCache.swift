@@ -12,8 +12,9 @@ import Image
 /// before (a fixed table of recent keys' hashes remembers what was seen), so a list of
 /// distinct files pays nothing for the copies.
 public final class InputCache {
-    private struct Key: Hashable {
-        var device: UInt64, inode: UInt64, size: Int64, seconds: Int64, nanoseconds: Int64
+    /// What identifies a file's contents on disk.
+    public struct Key: Hashable {
+        fileprivate var device: UInt64, inode: UInt64, size: Int64, seconds: Int64, nanoseconds: Int64
     }
     private let capacity: Int               // entries
     private let inputCount: Int
@@ -38,23 +39,22 @@ public final class InputCache {
 
     /// Copies the cached input for `path` to `target` and returns true, or returns false and
     /// a key to `store` the input under once it is decoded (nil: not worth keeping yet).
-    public func lookup(_ path: RawPath, into target: UnsafeMutablePointer<Float>) -> (hit: Bool, key: AnyHashable?) {
+    public func lookup(_ path: RawPath, into target: UnsafeMutablePointer<Float>) -> (hit: Bool, key: Key?) {
         guard let key = key(path) else { return (false, nil) }
         clock += 1
-        guard var entry = entries[key] else {
+        guard let values = entries[key]?.values else {
             let hash = key.hashValue, slot = Int(UInt(bitPattern: hash) % UInt(seen.count))
             defer { seen[slot] = hash }
             return (false, seen[slot] == hash ? key : nil)
         }
-        entry.values.withUnsafeBufferPointer { target.update(from: $0.baseAddress!, count: inputCount) }
-        entry.used = clock
-        entries[key] = entry
+        values.withUnsafeBufferPointer { target.update(from: $0.baseAddress!, count: inputCount) }
+        entries[key]!.used = clock
         hits += 1
         return (true, key)
     }
 
-    public func store(_ key: AnyHashable?, from source: UnsafePointer<Float>) {
-        guard let key = key?.base as? Key else { return }
+    public func store(_ key: Key?, from source: UnsafePointer<Float>) {
+        guard let key else { return }
         if entries.count >= capacity, let oldest = entries.min(by: { $0.value.used < $1.value.used })?.key {
             entries[oldest] = nil
         }

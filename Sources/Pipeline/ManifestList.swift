@@ -21,8 +21,10 @@ final class ManifestList: InputList {
     init(path: RawPath) throws {
         self.path = path
         folder = path.parent
+        // A byte-order mark (some editors write one) is skipped once, before anything is read.
+        let bytesStart = try ManifestList.byteOrderMarkLength(path)
         // The header decides the format: a CSV header has a field named exactly `path`.
-        var probe = RecordReader(reader: try ByteReader(path: path), quoted: true)
+        var probe = RecordReader(reader: try ByteReader(path: path, offset: bytesStart), quoted: true)
         let header = try probe.next()?.map { String(decoding: $0, as: UTF8.self).trimmingSpaces } ?? []
         if let column = ManifestList.pathColumnNames.lazy.compactMap({ header.firstIndex(of: $0) }).first {
             isCSV = true
@@ -35,7 +37,7 @@ final class ManifestList: InputList {
             isCSV = false
             pathColumn = 0
             labelColumn = nil
-            dataStart = 0
+            dataStart = bytesStart
         }
         hasLabels = labelColumn != nil
         // One pass to count the items and remember where every 1,024th one starts.
@@ -75,23 +77,28 @@ final class ManifestList: InputList {
     }
 
     private static func item(from record: [[UInt8]], pathColumn: Int, labelColumn: Int?) -> InputItem? {
-        guard pathColumn < record.count else { return nil }
-        var path = record[pathColumn]
-        // A byte-order mark (some editors write one) is not part of the first path.
-        if path.starts(with: [0xEF, 0xBB, 0xBF]) { path.removeFirst(3) }
-        guard !path.isEmpty else { return nil }
+        guard pathColumn < record.count, !record[pathColumn].isEmpty else { return nil }
         var label: String? = nil
         if let labelColumn, labelColumn < record.count, !record[labelColumn].isEmpty {
             label = String(decoding: record[labelColumn], as: UTF8.self).trimmingSpaces
         }
-        return InputItem(path: RawPath(bytes: path), label: label)
+        return InputItem(path: RawPath(bytes: record[pathColumn]), label: label)
+    }
+
+    /// 3 when the file starts with a UTF-8 byte-order mark, else 0.
+    private static func byteOrderMarkLength(_ path: RawPath) throws -> Int {
+        let reader = try ByteReader(path: path)
+        for byte: UInt8 in [0xEF, 0xBB, 0xBF] {
+            guard try reader.next() == byte else { return 0 }
+        }
+        return 3
     }
 }
 
 extension String {
     var trimmingSpaces: String {
         var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" || f == "\u{FEFF}" { s = s.dropFirst() }
+        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
         while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
         return String(s)
     }

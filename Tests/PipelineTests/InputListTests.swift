@@ -46,6 +46,15 @@ final class InputListTests: XCTestCase {
         XCTAssertEqual(items.map(\.label), ["cat", "dog", nil])
     }
 
+    func testByteOrderMarkIsNotPartOfTheFirstPathOrHeader() throws {
+        let bom = "\u{FEFF}"
+        let text = try InputLists.open(RawPath(try write(bom + "a.jpg\nb.jpg\n", "m.txt").path))
+        XCTAssertEqual(try text.items(0..<text.count).map(\.path.displayText), ["a.jpg", "b.jpg"])
+        let csv = try InputLists.open(RawPath(try write(bom + "path,label\na.jpg,cat\n", "m.csv").path))
+        XCTAssertTrue(csv.hasLabels)
+        XCTAssertEqual(try csv.items(0..<csv.count).map(\.path.displayText), ["a.jpg"])
+    }
+
     func testCSVWithoutPathColumnIsRefused() throws {
         let url = try write("name,label\na.jpg,cat\n", "m.csv")
         XCTAssertThrowsError(try InputLists.open(RawPath(url.path))) { XCTAssertTrue("\($0)".contains("path"), "\($0)") }

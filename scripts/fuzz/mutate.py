@@ -206,12 +206,22 @@ def m_sampling(rng, data):
     return bytes(data)
 
 
+# Start-of-frame markers (SOF0..SOF15 without DHT, JPG and DAC) and the start of scan.
+FRAME_AND_SCAN = {0xDA} | set(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+
+
+def frame_or_scan(rng, data):
+    """A random frame or scan header segment (start, end, marker), or None."""
+    segs = header_segments(data, markers=FRAME_AND_SCAN)
+    return rng.choice(segs) if segs else None
+
+
 def m_components(rng, data):
+    segment = frame_or_scan(rng, data)
+    if not segment:
+        return m_headerbyte(rng, data)
     data = bytearray(data)
-    segs = header_segments(data, markers={0xDA} | set(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC})
-    if not segs:
-        return m_headerbyte(rng, bytes(data))
-    s, e, marker = rng.choice(segs)
+    s, e, marker = segment
     where = s + 4 if marker == 0xDA else s + 9
     if where < e:
         data[where] = rng.choice([0, 1, 2, 4, 5, 255])
@@ -221,11 +231,11 @@ def m_components(rng, data):
 
 
 def m_tableids(rng, data):
+    segment = frame_or_scan(rng, data)
+    if not segment:
+        return m_headerbyte(rng, data)
     data = bytearray(data)
-    segs = header_segments(data, markers={0xDA} | set(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC})
-    if not segs:
-        return m_headerbyte(rng, bytes(data))
-    s, e, marker = rng.choice(segs)
+    s, e, marker = segment
     if marker == 0xDA:
         n = data[s + 4]
         i = s + 5 + 2 * rng.randrange(max(n, 1)) + 1

@@ -25,7 +25,8 @@ public final class DepthwiseConvolution {
         for tap in 0..<taps { (kernel.pointer + tap * channelPitch).update(from: source + tap * g.c * multiplier, count: g.c * multiplier) }
         bias = FloatBuffer(count: channelPitch)
         if let sourceBias { bias.pointer.update(from: sourceBias, count: g.c * multiplier) }
-        paddedInput = g.needsPadding ? FloatBuffer(count: g.paddedH * g.paddedW * g.c) : nil
+        // Only the reference path (M > 1) reads a padded copy; M = 1 skips the padding taps.
+        paddedInput = g.needsPadding && multiplier != 1 ? FloatBuffer(count: g.paddedH * g.paddedW * g.c) : nil
     }
 
     public func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>) {
