@@ -39,7 +39,9 @@ let package = Package(
         ]),
 
         // Developer tool: per-layer timings of the engine.
-        .executableTarget(name: "engine-bench", dependencies: ["Engine", "ModelIO"]),
+        .executableTarget(name: "engine-bench", dependencies: [
+            "Engine", "ModelIO", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
 
         // Tests.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -56,39 +56,40 @@ public final class Network {
         storage = nodes.indices.map { batchStorage[$0] ?? imageStorage[$0] }
         bridges = batchStorage.keys.sorted().map { (imageStorage[$0], batchStorage[$0]!, shapes[$0].reduce(1, *)) }
 
-        // Copies of a node's weights (convolutions may fold a batch norm into theirs). Dense
-        // kernels repack theirs anyway and read them in place from the model's array.
-        func weights(of node: Node) -> [[Float]] {
-            if case .dense = node.op { return [] }
-            return node.weights.map { ref in Array(model.weights[ref.offset..<(ref.offset + ref.count)]) }
-        }
+        // Every step reads its weights in place from the model's array while it is built;
+        // the kernels keep their own (repacked, or batch-norm folded) copies.
         var perImageSteps: [() -> Void] = [], batchSteps: [(Int) -> Void] = []
         var perImageStepNames: [String] = [], batchStepNames: [String] = []
-        for (i, node) in nodes.enumerated() where i > 0 && !plan.absorbed.contains(i) {
-            if let chain = plan.chains[i] {
-                let conv = nodes[chain.convolution]
-                let bn = chain.batchNorm.map { nodes[$0] }
-                let source = chain.zeroPadding.map { nodes[$0].inputs[0] } ?? conv.inputs[0]
-                var padding: [Int]? = nil
-                if let pad = chain.zeroPadding, case .zeroPadding(let p) = nodes[pad].op { padding = p }
-                perImageSteps.append(try Self.chainStep(chain, conv: conv, convWeights: weights(of: conv), batchNorm: bn,
-                                                        batchNormWeights: bn.map(weights) ?? [], output: imageStorage[i],
-                                                        input: imageStorage[source], inputShape: shapes[source], zeroPadding: padding,
-                                                        convolutionShape: shapes[chain.convolution], winograd: fuse))
-                perImageStepNames.append(([chain.zeroPadding, chain.convolution, chain.batchNorm, chain.clampNode, chain.pool].compactMap { $0 }.map { nodes[$0].name }).joined(separator: "+"))
-            } else if perImage[i] {
-                if let step = try Self.step(node, output: imageStorage[i], inputs: node.inputs.map { imageStorage[$0] },
-                                            inputShapes: node.inputs.map { shapes[$0] }, outputShape: shapes[i],
-                                            weights: weights(of: node), allWeights: model.weights, winograd: fuse) {
-                    perImageSteps.append({ step(1) })
-                    perImageStepNames.append(node.name)
+        try model.weights.withUnsafeBufferPointer { (all) throws(GraphError) in
+            func weights(of node: Node) -> [UnsafeBufferPointer<Float>] {
+                node.weights.map { UnsafeBufferPointer(rebasing: all[$0.offset..<($0.offset + $0.count)]) }
+            }
+            for (i, node) in nodes.enumerated() where i > 0 && !plan.absorbed.contains(i) {
+                if let chain = plan.chains[i] {
+                    let conv = nodes[chain.convolution]
+                    let bn = chain.batchNorm.map { nodes[$0] }
+                    let source = chain.zeroPadding.map { nodes[$0].inputs[0] } ?? conv.inputs[0]
+                    var padding: [Int]? = nil
+                    if let pad = chain.zeroPadding, case .zeroPadding(let p) = nodes[pad].op { padding = p }
+                    perImageSteps.append(try Self.chainStep(chain, conv: conv, convWeights: weights(of: conv), batchNorm: bn,
+                                                            batchNormWeights: bn.map(weights) ?? [], output: imageStorage[i],
+                                                            input: imageStorage[source], inputShape: shapes[source], zeroPadding: padding,
+                                                            convolutionShape: shapes[chain.convolution], winograd: fuse))
+                    perImageStepNames.append(([chain.zeroPadding, chain.convolution, chain.batchNorm, chain.clampNode, chain.pool].compactMap { $0 }.map { nodes[$0].name }).joined(separator: "+"))
+                } else if perImage[i] {
+                    if let step = try Self.step(node, output: imageStorage[i], inputs: node.inputs.map { imageStorage[$0] },
+                                                inputShapes: node.inputs.map { shapes[$0] }, outputShape: shapes[i],
+                                                weights: weights(of: node), winograd: fuse) {
+                        perImageSteps.append({ step(1) })
+                        perImageStepNames.append(node.name)
+                    }
+                } else {
+                    let step = try Self.step(node, output: imageStorage[i], inputs: node.inputs.map { batchStorage[$0] ?? imageStorage[$0] },
+                                             inputShapes: node.inputs.map { shapes[$0] }, outputShape: shapes[i],
+                                             weights: weights(of: node), winograd: fuse)
+                    batchSteps.append(step ?? { _ in })
+                    batchStepNames.append(node.name)
                 }
-            } else {
-                let step = try Self.step(node, output: imageStorage[i], inputs: node.inputs.map { batchStorage[$0] ?? imageStorage[$0] },
-                                         inputShapes: node.inputs.map { shapes[$0] }, outputShape: shapes[i],
-                                         weights: weights(of: node), allWeights: model.weights, winograd: fuse)
-                batchSteps.append(step ?? { _ in })
-                batchStepNames.append(node.name)
             }
         }
         self.perImageSteps = perImageSteps

@@ -4,9 +4,9 @@ import Foundation
 /// A step takes the number of rows it works on: 1 for a per-image step, the batch's image
 /// count for a batch step (flat tensors only).
 extension Network {
-    /// `weights`: copies of the node's weights, except for dense nodes, which read `allWeights`.
+    /// `weights`: the node's weight tensors, read while the step is built (kernels keep copies).
     static func step(_ node: Node, output: FloatBuffer, inputs: [FloatBuffer], inputShapes: [[Int]], outputShape: [Int],
-                     weights: [[Float]], allWeights: [Float], winograd: Bool) throws(GraphError) -> ((Int) -> Void)? {
+                     weights: [UnsafeBufferPointer<Float>], winograd: Bool) throws(GraphError) -> ((Int) -> Void)? {
         let out = output.pointer
         let ins = inputs.map { UnsafePointer($0.pointer) }
         let count = outputShape.reduce(1, *)
@@ -24,10 +24,8 @@ extension Network {
                                    strides: a.strides, dilation: [1, 1], padding: a.padding)
             return { _ in poolForward(out: out, inp: ins[0], kind: a.kind, g) }
         case .dense(let a):
-            let dense = allWeights.withUnsafeBufferPointer { all in
-                DenseKernel(features: inputShapes[0][0], units: a.units, kernel: all.baseAddress! + node.weights[0].offset,
-                            bias: a.useBias ? all.baseAddress! + node.weights[1].offset : nil, activation: a.activation)
-            }
+            let dense = DenseKernel(features: inputShapes[0][0], units: a.units, kernel: weights[0].baseAddress!,
+                                    bias: a.useBias ? weights[1].baseAddress! : nil, activation: a.activation)
             return { rows in dense.forward(out: out, inp: ins[0], rows: rows) }
         case .activation(let activation):
             return { rows in
@@ -71,12 +69,13 @@ extension Network {
 
     /// A convolution with what its chain absorbed: batch norm folded into its weights, the
     /// clamp and 2x2 max pooling in its epilogue.
-    static func chainStep(_ chain: NetworkPlan.Chain, conv node: Node, convWeights: [[Float]], batchNorm: Node?, batchNormWeights: [[Float]],
+    static func chainStep(_ chain: NetworkPlan.Chain, conv node: Node, convWeights: [UnsafeBufferPointer<Float>], batchNorm: Node?,
+                          batchNormWeights: [UnsafeBufferPointer<Float>],
                           output: FloatBuffer, input: FloatBuffer, inputShape: [Int], zeroPadding: [Int]?, convolutionShape: [Int],
                           winograd: Bool) throws(GraphError) -> () -> Void {
         let out = output.pointer
         let inp = UnsafePointer(input.pointer)
-        var kernel = convWeights[0]
+        var kernel = Array(convWeights[0])
         let outC = convolutionShape[2]
         var bias: [Float]
         let g: WindowGeometry
@@ -92,11 +91,11 @@ extension Network {
         switch node.op {
         case .conv2D(let a):
             g = geometry(a.kernel, a.strides, a.dilation, a.padding)
-            bias = a.useBias ? convWeights[1] : [Float](repeating: 0, count: outC)
+            bias = a.useBias ? Array(convWeights[1]) : [Float](repeating: 0, count: outC)
             ownActivation = a.activation
         case .depthwiseConv2D(let a):
             g = geometry(a.kernel, a.strides, a.dilation, a.padding)
-            bias = a.useBias ? convWeights[1] : [Float](repeating: 0, count: outC)
+            bias = a.useBias ? Array(convWeights[1]) : [Float](repeating: 0, count: outC)
             ownActivation = a.activation
             depthwiseMultiplier = a.depthMultiplier
         default:
@@ -142,7 +141,7 @@ extension Network {
 
     /// Inference batch norm as y = x * scale + offset: scale = gamma / sqrt(variance + epsilon),
     /// offset = beta - mean * scale (computed in double).
-    static func batchNormAffine(_ a: BatchNormalizationAttributes, _ weights: [[Float]]) -> (scale: [Float], offset: [Float]) {
+    static func batchNormAffine(_ a: BatchNormalizationAttributes, _ weights: [UnsafeBufferPointer<Float>]) -> (scale: [Float], offset: [Float]) {
         var k = 0
         let gamma = a.scale ? weights[k] : nil; if a.scale { k += 1 }
         let beta = a.center ? weights[k] : nil; if a.center { k += 1 }

@@ -31,7 +31,7 @@ public struct ClampRange: Equatable, Sendable {
 
     var isNone: Bool { lower == -.infinity && upper == .infinity }
 
-    /// The bounds as vectors, for `Vector.clamped` in hot loops.
+    /// The bounds as vectors, for `Vector.clamp` in hot loops.
     var vectors: (low: Vector, high: Vector) { (Vector(repeating: lower), Vector(repeating: upper)) }
 
     @inline(__always)

@@ -85,7 +85,7 @@ public final class DepthwiseConvolution {
                             }
                         }
                     }
-                    Vector.clamp(acc + b, bounds.low, bounds.high).store(out + (oy * g.outW + ox) * c + channel, count: n)
+                    Vector.clamp(acc + b, bounds).store(out + (oy * g.outW + ox) * c + channel, count: n)
                 }
                 channel += vectorWidth
             }

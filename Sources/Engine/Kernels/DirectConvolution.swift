@@ -100,7 +100,7 @@ public final class DirectConvolution {
                         while channel < min(firstChannel + channels, outC) {
                             var v = Vector.load(tile + p * 2 * vectorWidth + channel - firstChannel)
                             if !raw {
-                                v = Vector.clamp(v + Vector.load(biases + channel), bounds.low, bounds.high)
+                                v = Vector.clamp(v + Vector.load(biases + channel), bounds)
                             }
                             v.store(rowOut + (firstPixel + p) * outC + channel, count: min(vectorWidth, outC - channel))
                             channel += vectorWidth
@@ -124,7 +124,7 @@ public final class DirectConvolution {
                 let a = band.pointer + 2 * px * outC + channel
                 let top = Vector.maximum(Vector.load(a, count: n), Vector.load(a + outC, count: n))
                 let bottom = Vector.maximum(Vector.load(a + rowCount, count: n), Vector.load(a + rowCount + outC, count: n))
-                let v = Vector.clamp(Vector.maximum(top, bottom) + Vector.load(bias.pointer + channel), bounds.low, bounds.high)
+                let v = Vector.clamp(Vector.maximum(top, bottom) + Vector.load(bias.pointer + channel), bounds)
                 v.store(target + px * outC + channel, count: n)
                 channel += vectorWidth
             }

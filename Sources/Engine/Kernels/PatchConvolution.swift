@@ -82,7 +82,7 @@ public final class PatchConvolution {
                 for ox in 0..<g.outW {
                     var channel = 0
                     while channel < outC {
-                        let v = Vector.clamp(Vector.load(band.pointer + ox * ocp + channel) + Vector.load(bias.pointer + channel), bounds.low, bounds.high)
+                        let v = Vector.clamp(Vector.load(band.pointer + ox * ocp + channel) + Vector.load(bias.pointer + channel), bounds)
                         v.store(out + (oy * g.outW + ox) * outC + channel, count: min(vectorWidth, outC - channel))
                         channel += vectorWidth
                     }
@@ -105,7 +105,7 @@ public final class PatchConvolution {
                 var channel = 0
                 while channel < outC {
                     let v = Vector.maximum(Vector.load(top + px * ocp + channel), Vector.load(bottom + px * ocp + channel))
-                    Vector.clamp(v + Vector.load(bias.pointer + channel), bounds.low, bounds.high).store(target + px * outC + channel, count: min(vectorWidth, outC - channel))
+                    Vector.clamp(v + Vector.load(bias.pointer + channel), bounds).store(target + px * outC + channel, count: min(vectorWidth, outC - channel))
                     channel += vectorWidth
                 }
             }

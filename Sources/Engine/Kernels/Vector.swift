@@ -52,6 +52,12 @@ extension SIMD16 where Scalar == Float {
         minimum(maximum(v, low), high)
     }
 
+    /// `clamp` with a ClampRange's `vectors`.
+    @_transparent
+    static func clamp(_ v: Vector, _ bounds: (low: Vector, high: Vector)) -> Vector {
+        clamp(v, bounds.low, bounds.high)
+    }
+
     /// Lane-wise minimum in two instructions.
     @inline(__always)
     static func minimum(_ a: Vector, _ b: Vector) -> Vector { a.replacing(with: b, where: b .< a) }

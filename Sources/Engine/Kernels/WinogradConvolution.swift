@@ -260,7 +260,7 @@ public final class WinogradConvolution {
                             guard py < g.outH / 2 && px < pooledW else { continue }
                             let top = Vector.maximum(get(y, 2 * wy * m + 2 * wx), get(y, 2 * wy * m + 2 * wx + 1))
                             let bottom = Vector.maximum(get(y, (2 * wy + 1) * m + 2 * wx), get(y, (2 * wy + 1) * m + 2 * wx + 1))
-                            Vector.clamp(Vector.maximum(top, bottom) + b, bounds.low, bounds.high).store(out + (py * pooledW + px) * outC + channel, count: count)
+                            Vector.clamp(Vector.maximum(top, bottom) + b, bounds).store(out + (py * pooledW + px) * outC + channel, count: count)
                         }
                     }
                 } else {
@@ -268,7 +268,7 @@ public final class WinogradConvolution {
                         for j in 0..<m {
                             let oy = m * ty + i, ox = m * t + j
                             guard oy < g.outH && ox < g.outW else { continue }
-                            Vector.clamp(get(y, i * m + j) + b, bounds.low, bounds.high).store(out + (oy * g.outW + ox) * outC + channel, count: count)
+                            Vector.clamp(get(y, i * m + j) + b, bounds).store(out + (oy * g.outW + ox) * outC + channel, count: count)
                         }
                     }
                 }
