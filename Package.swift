@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ImageTests", dependencies: ["Image", "CTurboJPEG", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"], swiftSettings: fastRelease),
-        .testTarget(name: "ModelIOTests", dependencies: ["ModelIO", "Engine", "CHDF5", "TestSupport"]),
+        .testTarget(name: "ModelIOTests", dependencies: ["ModelIO", "Engine", "CHDF5", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ]

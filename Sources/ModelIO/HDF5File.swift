@@ -14,6 +14,21 @@ final class HDF5File {
         if file < 0 { throw ModelError("\(path): cannot open as HDF5") }
     }
 
+    /// An HDF5 file held in memory (a member of a .keras archive), named `path` in errors.
+    init(image: [UInt8], path: String) throws(ModelError) {
+        HDF5File.silenceErrorStack()
+        self.path = path
+        let access = H5Pcreate(dc_h5p_file_access())
+        defer { H5Pclose(access) }
+        // The core driver with a file image: HDF5 reads its own copy of the bytes, no backing file.
+        let opened = image.withUnsafeBytes { bytes in
+            access >= 0 && H5Pset_fapl_core(access, 1 << 20, false) >= 0
+                && H5Pset_file_image(access, UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count) >= 0
+        }
+        file = opened ? H5Fopen(path, dc_h5f_acc_rdonly(), access) : -1
+        if file < 0 { throw ModelError("\(path): cannot open as HDF5") }
+    }
+
     deinit { H5Fclose(file) }
 
     /// HDF5 prints its error stack to stderr by default; our errors say what failed instead.
@@ -60,6 +75,7 @@ final class HDF5File {
         }
         let memoryType = H5Tcopy(dc_h5t_c_s1())
         defer { H5Tclose(memoryType) }
+        H5Tset_cset(memoryType, H5Tget_cset(type))   // h5py writes UTF-8; HDF5 does not convert between character sets
         if H5Tis_variable_str(type) > 0 {
             H5Tset_size(memoryType, dc_h5t_variable())
             var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
@@ -78,6 +94,19 @@ final class HDF5File {
         return (0..<count).map { i in
             let field = bytes[(i * size)..<((i + 1) * size)].prefix { $0 != 0 }
             return String(decoding: field, as: UTF8.self)
+        }
+    }
+
+    /// The names of a group's members, in HDF5's name order; [] when it is not a group.
+    func memberNames(of groupPath: String) -> [String] {
+        var info = H5G_info_t()
+        guard H5Gget_info_by_name(file, groupPath, &info, dc_h5p_default()) >= 0 else { return [] }
+        return (0..<info.nlinks).compactMap { index in
+            let length = H5Lget_name_by_idx(file, groupPath, H5_INDEX_NAME, H5_ITER_INC, index, nil, 0, dc_h5p_default())
+            guard length >= 0 else { return nil }
+            var name = [CChar](repeating: 0, count: Int(length) + 1)
+            H5Lget_name_by_idx(file, groupPath, H5_INDEX_NAME, H5_ITER_INC, index, &name, name.count, dc_h5p_default())
+            return String(cString: name)
         }
     }
 

@@ -1,8 +1,8 @@
 import Engine
 import Foundation
 
-/// Reads a Keras 2 HDF5 model file (`model.save("x.h5")`): the `model_config` JSON
-/// attribute for the architecture and `model_weights/<layer>/<weight_names...>` for the
+/// Reads a Keras HDF5 model file (`model.save("x.h5")`, Keras 2 or 3): the `model_config`
+/// JSON attribute for the architecture and `model_weights/<layer>/<weight_names...>` for the
 /// weights, in `weight_names` order. Optimizer state is ignored.
 public enum KerasH5Reader {
     public static func read(path: String) throws(ModelError) -> Model {
@@ -10,113 +10,16 @@ public enum KerasH5Reader {
         guard let configText = try file.stringAttribute("model_config") else {
             throw ModelError("\(path): HDF5 file has no model_config attribute (saved with save_weights? save the whole model)")
         }
-        guard let json = try? JSONSerialization.jsonObject(with: Data(configText.utf8)) as? [String: Any],
-              let className = json["class_name"] as? String else {
+        guard let json = try? JSONSerialization.jsonObject(with: Data(configText.utf8)) as? [String: Any] else {
             throw ModelError("\(path): model_config is not a Keras model description")
         }
-        var builder = GraphBuilder()
-        switch className {
-        case "Sequential":
-            try readSequential(json["config"], into: &builder, file: file)
-            return try builder.finish(path: path)
-        case "Functional", "Model":
-            let output = try readFunctional(json["config"], into: &builder, file: file)
-            return try builder.finish(path: path, output: output)
-        default:
-            throw ModelError("\(path): unsupported model class \(className) (Sequential and Functional are supported)")
-        }
-    }
-
-    static func readSequential(_ config: Any?, into builder: inout GraphBuilder, file: HDF5File) throws(ModelError) {
-        // Keras 2 nests the layers in {"name", "layers"}; very old files have the bare list.
-        let layerList = (config as? [String: Any])?["layers"] as? [Any] ?? config as? [Any]
-        guard let layerList, !layerList.isEmpty else { throw ModelError("\(file.path): Sequential model has no layers") }
-        builder.name = (config as? [String: Any])?["name"] as? String ?? "sequential"
-        var previous: Int? = nil
-        for entry in layerList {
-            let layer = try KerasLayerConfig(entry)
-            if previous == nil {
-                let shape = try inputShape(of: layer)
-                previous = builder.add(Node(name: layer.className == "InputLayer" ? layer.name : "input",
-                                            sourceClass: "InputLayer", op: .input(shape: shape), inputs: []))
-                if layer.className == "InputLayer" { continue }
+        return try KerasGraphReader.model(from: json, path: path) { layer, count throws(ModelError) in
+            let group = "/model_weights/\(layer.name)"
+            let names = try file.stringsAttribute("weight_names", of: group) ?? []
+            guard names.count == count else {
+                throw ModelError("layer '\(layer.name)' (\(layer.className)): the file stores \(names.count) weight tensors, the configuration needs \(count). HINT: weights and architecture do not match")
             }
-            if layer.className == "InputLayer" { throw ModelError("layer '\(layer.name)' (InputLayer): only allowed first") }
-            let op = try KerasLayerConverter.operation(for: layer)
-            let weights = try readWeights(of: layer, count: KerasLayerConverter.weightCount(of: op), file: file, builder: &builder)
-            previous = builder.add(Node(name: layer.name, sourceClass: layer.className, op: op, inputs: [previous!], weights: weights))
+            return try names.map { name throws(ModelError) in try file.floats("\(group)/\(name)") }
         }
-    }
-
-    /// A Functional model: layers with `inbound_nodes`, in the file's order (which Keras
-    /// writes topologically), one input and one output. A layer's output may feed several
-    /// layers; a layer called more than once (shared weights) is not supported.
-    /// Returns the output node.
-    static func readFunctional(_ config: Any?, into builder: inout GraphBuilder, file: HDF5File) throws(ModelError) -> Int {
-        guard let config = config as? [String: Any], let layers = config["layers"] as? [Any], !layers.isEmpty else {
-            throw ModelError("\(file.path): Functional model has no layers")
-        }
-        builder.name = config["name"] as? String ?? "functional"
-        let inputs = KerasInbound.layerNames(config["input_layers"])
-        let outputs = KerasInbound.layerNames(config["output_layers"])
-        guard inputs.count == 1, outputs.count == 1 else {
-            throw ModelError("\(file.path): \(inputs.count) inputs and \(outputs.count) outputs; one of each is supported")
-        }
-        var nodeOf: [String: Int] = [:]
-        var pending = layers
-        // Keras writes layers in topological order; tolerate any order by repeating passes.
-        while !pending.isEmpty {
-            var deferred: [Any] = []
-            for entry in pending {
-                let layer = try KerasLayerConfig(entry)
-                let sources = try KerasInbound.sources(of: entry, layer: layer)
-                if layer.className == "InputLayer" {
-                    nodeOf[layer.name] = builder.add(Node(name: layer.name, sourceClass: "InputLayer", op: .input(shape: try inputShape(of: layer)), inputs: []))
-                    continue
-                }
-                guard sources.allSatisfy({ nodeOf[$0] != nil }) else { deferred.append(entry); continue }
-                let op = try KerasLayerConverter.operation(for: layer)
-                let weights = try readWeights(of: layer, count: KerasLayerConverter.weightCount(of: op), file: file, builder: &builder)
-                nodeOf[layer.name] = builder.add(Node(name: layer.name, sourceClass: layer.className, op: op,
-                                                      inputs: sources.map { nodeOf[$0]! }, weights: weights))
-            }
-            if deferred.count == pending.count {
-                let names = deferred.compactMap { try? KerasLayerConfig($0).name }.prefix(3)
-                throw ModelError("\(file.path): layers \(names.joined(separator: ", ")) read inputs that no layer produces")
-            }
-            pending = deferred
-        }
-        guard nodeOf[inputs[0]] == 0 else { throw ModelError("\(file.path): the input layer \(inputs[0]) must come first") }
-        guard let output = nodeOf[outputs[0]] else { throw ModelError("\(file.path): output layer \(outputs[0]) not found") }
-        return output
-    }
-
-    /// [H, W, C] from `batch_input_shape` (Keras 2) or `batch_shape` (Keras 3).
-    static func inputShape(of layer: KerasLayerConfig) throws(ModelError) -> [Int] {
-        let raw = (layer.config["batch_input_shape"] ?? layer.config["batch_shape"]) as? [Any]
-        let dims = raw?.dropFirst().compactMap { $0 as? Int } ?? []
-        guard let raw, raw.count == 4, dims.count == 3, dims.allSatisfy({ $0 > 0 }) else {
-            throw ModelError("layer '\(layer.name)' (\(layer.className)): the model input must be a fixed [height, width, channels] image, got \(String(describing: raw))")
-        }
-        guard dims[2] == 1 || dims[2] == 3 else {
-            throw ModelError("layer '\(layer.name)' (\(layer.className)): input has \(dims[2]) channels; images give 1 (grey) or 3 (RGB)")
-        }
-        return dims
-    }
-
-    /// The layer's stored weights, in its weight_names order, appended to the builder.
-    static func readWeights(of layer: KerasLayerConfig, count: Int, file: HDF5File,
-                            builder: inout GraphBuilder) throws(ModelError) -> [WeightRef] {
-        let group = "/model_weights/\(layer.name)"
-        let names = try file.stringsAttribute("weight_names", of: group) ?? []
-        guard names.count == count else {
-            throw ModelError("layer '\(layer.name)' (\(layer.className)): the file stores \(names.count) weight tensors, the configuration needs \(count). HINT: weights and architecture do not match")
-        }
-        var refs: [WeightRef] = []
-        for name in names {
-            let (shape, values) = try file.floats("\(group)/\(name)")
-            refs.append(builder.addWeights(values, shape: shape))
-        }
-        return refs
     }
 }

@@ -1,22 +1,34 @@
 import Engine
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Opens any supported model file, choosing the reader by the file's content, not its name:
-/// the HDF5 signature means Keras; a protobuf that parses as an ONNX ModelProto with graph
-/// nodes means ONNX.
+/// the HDF5 signature means a Keras .h5 file; a zip archive, a Keras 3 .keras file; a
+/// protobuf that parses as an ONNX ModelProto with graph nodes means ONNX.
 public enum ModelLoader {
     public static func load(path: String) throws(ModelError) -> Model {
         let head = try firstBytes(of: path, count: 8)
         if head.starts(with: [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]) {
             return try KerasH5Reader.read(path: path)
         }
+        if head.starts(with: ZipArchive.signature) {
+            return try KerasArchiveReader.read(path: path, bytes: contents(of: path))
+        }
         if head.isEmpty { throw ModelError("\(path): empty file, not a model") }
         if let onnx = try ONNXReader.modelProto(path: path) {
             return try ONNXReader.read(onnx, path: path)
         }
-        throw ModelError("\(path): not a model file this version reads (expected a Keras .h5 or an ONNX file)")
+        throw ModelError("\(path): not a model file this version reads (expected a Keras .h5 or .keras file or an ONNX file)")
+    }
+
+    static func contents(of path: String) throws(ModelError) -> Data {
+        do {
+            return try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
+        } catch {
+            throw ModelError("\(path): cannot read model file: \(error.localizedDescription)")
+        }
     }
 
     static func firstBytes(of path: String, count: Int) throws(ModelError) -> [UInt8] {

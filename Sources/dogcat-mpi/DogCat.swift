@@ -14,7 +14,7 @@ struct DogCat: ParsableCommand {
     @Option(help: "A directory of .jpg/.jpeg photos (searched recursively), or a manifest: one path per line, or a CSV with a 'path' column and an optional 'label' column.")
     var input = "data/samples"
 
-    @Option(help: "The model: a Keras .h5 file (Sequential or Functional) or an ONNX file, recognised by content.")
+    @Option(help: "The model: a Keras .h5 or .keras file (Sequential or Functional) or an ONNX file, recognised by content.")
     var model = "models/catsordogs.h5"
 
     @Option(help: "Directory for results.csv, timing.json and one folder per class.")

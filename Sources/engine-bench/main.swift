@@ -13,7 +13,7 @@ struct EngineBench: ParsableCommand {
         commandName: "engine-bench",
         abstract: "Time the inference engine on one model, whole network and layer by layer, on one core.")
 
-    @Argument(help: "The model file (Keras .h5 or ONNX).")
+    @Argument(help: "The model file (Keras .h5 or .keras, or ONNX).")
     var model = "models/catsordogs.h5"
 
     @Option(help: "Images per batch.")

@@ -19,7 +19,7 @@ final class InputListTests: XCTestCase {
         let fm = FileManager.default
         try fm.createDirectory(at: directory.appendingPathComponent("b/deeper"), withIntermediateDirectories: true)
         for name in ["Z.JPG", "a.jpeg", "b/deeper/c.Jpg", "b/x.png", "b/y.jpg.txt", "a.JPEG"] {
-            fm.createFile(atPath: directory.appendingPathComponent(name).path, contents: Data([1]))
+            XCTAssertTrue(fm.createFile(atPath: directory.appendingPathComponent(name).path, contents: Data([1])))
         }
         let list = try InputLists.open(RawPath(directory.path))
         let names = try list.items(0..<list.count).map { String($0.path.displayText.dropFirst(directory.path.count + 1)) }

@@ -11,7 +11,7 @@ import SwiftProtobuf
 /// a `ModelError` naming the file, the node, its op type and the setting.
 public enum ONNXReader {
     public static func read(path: String) throws(ModelError) -> Model {
-        let bytes = try contents(of: path)
+        let bytes = try ModelLoader.contents(of: path)
         do {
             return try read(Onnx_ModelProto(serializedBytes: bytes), path: path)
         } catch let error as ModelError {
@@ -41,21 +41,13 @@ public enum ONNXReader {
     /// with graph nodes; nil if it is no ONNX model. A file that starts like one (field 1,
     /// ir_version) but does not parse is reported as a damaged ONNX file.
     static func modelProto(path: String) throws(ModelError) -> Onnx_ModelProto? {
-        let bytes = try contents(of: path)
+        let bytes = try ModelLoader.contents(of: path)
         do {
             let proto = try Onnx_ModelProto(serializedBytes: bytes)
             return proto.hasGraph && !proto.graph.node.isEmpty ? proto : nil
         } catch {
             if bytes.first == 0x08 { throw ModelError("\(path): a damaged ONNX model (\(error))") }
             return nil
-        }
-    }
-
-    private static func contents(of path: String) throws(ModelError) -> Data {
-        do {
-            return try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
-        } catch {
-            throw ModelError("\(path): cannot read model file: \(error.localizedDescription)")
         }
     }
 }
