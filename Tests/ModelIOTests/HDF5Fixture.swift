@@ -1,5 +1,6 @@
 import CHDF5
 import Foundation
+import ModelIO
 import TestSupport
 
 /// Broken variants of the real model file, made at test time with libhdf5: a copy with its
@@ -36,10 +37,12 @@ enum HDF5Fixture {
         return String(cString: pointer!)
     }
 
-    private static func writeString(_ text: String, named name: String, to file: hid_t) {
+    /// A scalar variable-length string attribute (h5py writes a Python str as UTF-8).
+    static func writeString(_ text: String, named name: String, to file: hid_t, characterSet: H5T_cset_t = H5T_CSET_ASCII) {
         let type = H5Tcopy(dc_h5t_c_s1())
         defer { H5Tclose(type) }
         H5Tset_size(type, dc_h5t_variable())
+        H5Tset_cset(type, characterSet)
         let space = H5Screate(H5S_SCALAR)
         defer { H5Sclose(space) }
         let attribute = H5Acreate2(file, name, type, space, dc_h5p_default(), dc_h5p_default())
@@ -48,5 +51,15 @@ enum HDF5Fixture {
             var pointer: UnsafePointer<CChar>? = cString
             H5Awrite(attribute, type, &pointer)
         }
+    }
+}
+
+/// What loading a model file says: "loaded", or the error's one line.
+func loadingMessage(_ url: URL) -> String {
+    do {
+        _ = try ModelLoader.load(path: url.path)
+        return "loaded"
+    } catch {
+        return "\(error)"
     }
 }

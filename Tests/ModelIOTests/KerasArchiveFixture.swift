@@ -45,7 +45,7 @@ enum KerasArchiveFixture {
             H5Gclose(H5Gcreate2(file, "layers/\(slot)", dc_h5p_default(), dc_h5p_default(), dc_h5p_default()))
             let vars = H5Gcreate2(file, "layers/\(slot)/vars", dc_h5p_default(), dc_h5p_default(), dc_h5p_default())
             defer { H5Gclose(vars) }
-            if nameAttributes { writeUTF8(layer, named: "name", to: vars) }
+            if nameAttributes { HDF5Fixture.writeString(layer, named: "name", to: vars, characterSet: H5T_CSET_UTF8) }
             for (index, ref) in node.weights.enumerated() {
                 var dims = ref.shape.map { hsize_t($0) }
                 let space = H5Screate_simple(Int32(dims.count), &dims, nil)
@@ -56,22 +56,6 @@ enum KerasArchiveFixture {
                 H5Dclose(dataset)
                 H5Sclose(space)
             }
-        }
-    }
-
-    /// A scalar variable-length UTF-8 string attribute, as h5py writes a Python str.
-    private static func writeUTF8(_ text: String, named name: String, to object: hid_t) {
-        let type = H5Tcopy(dc_h5t_c_s1())
-        defer { H5Tclose(type) }
-        H5Tset_size(type, dc_h5t_variable())
-        H5Tset_cset(type, H5T_CSET_UTF8)
-        let space = H5Screate(H5S_SCALAR)
-        defer { H5Sclose(space) }
-        let attribute = H5Acreate2(object, name, type, space, dc_h5p_default(), dc_h5p_default())
-        defer { H5Aclose(attribute) }
-        text.withCString { cString in
-            var pointer: UnsafePointer<CChar>? = cString
-            H5Awrite(attribute, type, &pointer)
         }
     }
 }

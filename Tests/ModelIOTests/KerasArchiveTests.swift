@@ -13,15 +13,6 @@ final class KerasArchiveTests: XCTestCase {
 
     var archiveURL: URL { directory.appendingPathComponent("catsordogs.keras") }
 
-    func message(loading url: URL) -> String {
-        do {
-            _ = try ModelLoader.load(path: url.path)
-            return "loaded"
-        } catch {
-            return "\(error)"
-        }
-    }
-
     func testReadsTheSameModelAsTheH5File() throws {
         let url = try KerasArchiveFixture.write(to: archiveURL)
         let expected = try ModelLoader.load(path: TestData.catsordogsModel.path)
@@ -46,22 +37,22 @@ final class KerasArchiveTests: XCTestCase {
         // Mark every member as deflated (method 8) in the central directory.
         for i in 0..<(bytes.count - 4) where bytes[i..<(i + 4)] == [0x50, 0x4B, 0x01, 0x02] { bytes[i + 10] = 8 }
         try Data(bytes).write(to: url)
-        let text = message(loading: url)
+        let text = loadingMessage(url)
         XCTAssertTrue(text.contains("config.json") && text.contains("compressed"), text)
     }
 
     func testMissingMembersAreNamed() throws {
         let noWeights = try KerasArchiveFixture.write(to: archiveURL) { $0.filter { $0.name != "model.weights.h5" } }
-        XCTAssertTrue(message(loading: noWeights).contains("no model.weights.h5"), message(loading: noWeights))
+        XCTAssertTrue(loadingMessage(noWeights).contains("no model.weights.h5"), loadingMessage(noWeights))
         let noConfig = try KerasArchiveFixture.write(to: archiveURL) { $0.filter { $0.name != "config.json" } }
-        XCTAssertTrue(message(loading: noConfig).contains("without config.json"), message(loading: noConfig))
+        XCTAssertTrue(loadingMessage(noConfig).contains("without config.json"), loadingMessage(noConfig))
     }
 
     func testTruncatedArchive() throws {
         let url = try KerasArchiveFixture.write(to: archiveURL)
         let bytes = try Data(contentsOf: url)
         try bytes.prefix(bytes.count - 100).write(to: url)
-        let text = message(loading: url)
+        let text = loadingMessage(url)
         XCTAssertTrue(text.contains("catsordogs.keras") && text.contains("damaged zip"), text)
     }
 
@@ -73,7 +64,7 @@ final class KerasArchiveTests: XCTestCase {
                 return (member.name, Array(text.utf8))
             }
         }
-        let text = message(loading: url)
+        let text = loadingMessage(url)
         XCTAssertTrue(text.contains("dense_8"), text)
     }
 }

@@ -55,56 +55,47 @@ final class BadModelTests: XCTestCase {
     override func setUpWithError() throws { directory = try TestData.temporaryDirectory() }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
 
-    func message(loading url: URL) -> String {
-        do {
-            _ = try ModelLoader.load(path: url.path)
-            return "loaded"
-        } catch {
-            return "\(error)"
-        }
-    }
-
     func testMissingFile() {
-        let text = message(loading: directory.appendingPathComponent("nope.h5"))
+        let text = loadingMessage(directory.appendingPathComponent("nope.h5"))
         XCTAssertTrue(text.contains("nope.h5") && text.contains("No such file"), text)
     }
 
     func testNotHDF5() throws {
         let url = directory.appendingPathComponent("model.h5")
         try Data("just text".utf8).write(to: url)
-        XCTAssertTrue(message(loading: url).contains("not a model file"), message(loading: url))
+        XCTAssertTrue(loadingMessage(url).contains("not a model file"), loadingMessage(url))
     }
 
     func testTruncatedHDF5() throws {
         let url = directory.appendingPathComponent("model.h5")
         let bytes = try Data(contentsOf: TestData.catsordogsModel)
         try bytes.prefix(bytes.count / 2).write(to: url)
-        let text = message(loading: url)
+        let text = loadingMessage(url)
         XCTAssertNotEqual(text, "loaded")
         XCTAssertTrue(text.contains("model.h5"), text)
     }
 
     func testHDF5WithoutModelConfig() throws {
         let url = try HDF5Fixture.model(in: directory, editingConfig: nil)
-        XCTAssertTrue(message(loading: url).contains("no model_config"), message(loading: url))
+        XCTAssertTrue(loadingMessage(url).contains("no model_config"), loadingMessage(url))
     }
 
     func testUnsupportedLayerIsNamed() throws {
         let url = try HDF5Fixture.model(in: directory) { $0.replacingOccurrences(of: "\"class_name\": \"MaxPooling2D\", \"config\": {\"name\": \"max_pooling2d_13\"",
                                                                                 with: "\"class_name\": \"LSTM\", \"config\": {\"name\": \"max_pooling2d_13\"") }
-        let text = message(loading: url)
+        let text = loadingMessage(url)
         XCTAssertTrue(text.contains("max_pooling2d_13") && text.contains("LSTM"), text)
     }
 
     func testUnsupportedSettingIsNamed() throws {
         let url = try HDF5Fixture.model(in: directory) { $0.replacingOccurrences(of: "\"padding\": \"valid\"", with: "\"padding\": \"causal\"") }
-        let text = message(loading: url)
+        let text = loadingMessage(url)
         XCTAssertTrue(text.contains("conv2d_12") && text.contains("padding=causal"), text)
     }
 
     func testWeightsNotMatchingTheConfig() throws {
         let url = try HDF5Fixture.model(in: directory) { $0.replacingOccurrences(of: "\"filters\": 32", with: "\"filters\": 33") }
-        let text = message(loading: url)
+        let text = loadingMessage(url)
         XCTAssertTrue(text.contains("conv2d_13") && text.contains("HINT"), text)
     }
 }
