@@ -24,11 +24,13 @@ let package = Package(
                        providers: [.apt(["libturbojpeg0-dev"])]),
         // libjpeg reports errors with longjmp, which Swift cannot catch: this C target is the setjmp boundary.
         .target(name: "CJPEGDecode", linkerSettings: [.linkedLibrary("jpeg")]),
+        // The CPU's subnormal-float mode (MXCSR / FPCR), which Swift cannot set.
+        .target(name: "CFloatMode"),
 
         // Libraries.
         .target(name: "MPI", dependencies: ["CMPI"]),
         .target(name: "Image", dependencies: ["CJPEGDecode"], swiftSettings: fastRelease),
-        .target(name: "Engine", swiftSettings: fastRelease),
+        .target(name: "Engine", dependencies: ["CFloatMode"], swiftSettings: fastRelease),
         .target(name: "ModelIO", dependencies: ["CHDF5", "Engine", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .target(name: "Pipeline", dependencies: ["MPI", "Image", "ModelIO", "Engine"]),
 

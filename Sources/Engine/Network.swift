@@ -101,18 +101,21 @@ public final class Network {
     /// Runs `count` images (at most batchSize), each inputShape floats after the other,
     /// and writes count x outputCount floats to `outputs`. `between` runs after each image's
     /// spatial layers, so a caller can answer MPI while a long batch is in progress.
+    /// Subnormal floats are flushed to zero meanwhile, as in TensorFlow (FloatMode.swift).
     public func predict(_ inputs: UnsafePointer<Float>, count: Int, into outputs: UnsafeMutablePointer<Float>,
                         between: () throws -> Void) rethrows {
         precondition(count <= batchSize)
         let inputCount = inputShape.reduce(1, *)
         let input = bridges.first { $0.target === storage[0] }?.source ?? storage[0]
-        for n in 0..<count {
-            input.pointer.update(from: inputs + n * inputCount, count: inputCount)
-            for step in perImageSteps { step() }
-            for bridge in bridges { (bridge.target.pointer + n * bridge.count).update(from: bridge.source.pointer, count: bridge.count) }
-            try between()
+        try withSubnormalsFlushed {
+            for n in 0..<count {
+                input.pointer.update(from: inputs + n * inputCount, count: inputCount)
+                for step in perImageSteps { step() }
+                for bridge in bridges { (bridge.target.pointer + n * bridge.count).update(from: bridge.source.pointer, count: bridge.count) }
+                try between()
+            }
+            for step in batchSteps { step(count) }
         }
-        for step in batchSteps { step(count) }
         outputs.update(from: storage[graph.output].pointer, count: count * outputCount)
     }
 

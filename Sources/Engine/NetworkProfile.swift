@@ -22,6 +22,10 @@ extension Network {
 
     /// Per-step seconds per image over a real batch (each image's data cold, as in `predict`).
     public func profileBatch(_ inputs: UnsafePointer<Float>, count: Int) -> [String] {
+        withSubnormalsFlushed { profileBatchSteps(inputs, count: count) }
+    }
+
+    private func profileBatchSteps(_ inputs: UnsafePointer<Float>, count: Int) -> [String] {
         let inputCount = inputShape.reduce(1, *)
         var imageTimes = [Double](repeating: 0, count: perImageSteps.count)
         var batchTimes = [Double](repeating: 0, count: batchSteps.count)
@@ -42,6 +46,10 @@ extension Network {
     /// One line per per-image step and batch step: the fastest of `repeats` runs (the
     /// least disturbed by anything else on the machine).
     public func profile(input: [Float], repeats: Int) -> [String] {
+        withSubnormalsFlushed { profileSteps(input: input, repeats: repeats) }
+    }
+
+    private func profileSteps(input: [Float], repeats: Int) -> [String] {
         storage[0].pointer.update(from: input, count: input.count)
         func fastest(_ body: () -> Void) -> Double {
             (0..<repeats).map { _ in
