@@ -7,7 +7,7 @@
 #   dogcat-mpi at -np 1 and -np 2, -np 2 --fast-decode, on the photos -np 2 --schedule dynamic
 #     (rank 0 also writes the results: with dynamic it takes a little less), on the seed list -np 2 --cache-mb 0
 #     (no reuse of the decoded input of a repeated file): wall time of the whole mpirun command
-#     (start-up, model load, decode, inference, gather, writing), median of R runs; peak memory
+#     (start-up, model load, decode, inference, gather, writing), best of R runs (and median); peak memory
 #     per rank; accuracy on the labeled photos (its `accuracy:` line).
 #   the peers in ../shared/peers, with --threads = the cores used: Keras predict (batch 64),
 #     Keras + tf.data (parallel map, batch 64), ONNX Runtime (2 decode threads, batch 64). Their
@@ -70,31 +70,29 @@ run_dogcat() {
   log "dogcat $workload $system np=$np run $rep: ${WALL}s (rc $RC) $(grep -h '^accuracy:' "$dir/stdout.txt" || true)"
 }
 
-# run_peer NAME WORKLOAD LIST IMAGES SCRIPT [args...]: R invocations of one peer, each doing one
-# timed pass (--repeats 1) pinned to the same CPUs, under GNU time (wall of the whole python
-# command, its max RSS and CPU). An invocation during which other processes used CPU is run
-# again (at most TRIES times). Files: NAME-WORKLOAD.rREP.{csv,log,time}, NAME-WORKLOAD.runs.tsv.
+# run_peer NAME WORKLOAD LIST IMAGES REP SCRIPT [args...]: invocation REP of one peer, one timed
+# pass (--repeats 1) pinned to the same CPUs, under GNU time (wall of the whole python command,
+# its max RSS and CPU). An invocation during which other processes used CPU is run again (at
+# most TRIES times). Files: NAME-WORKLOAD.rREP.{csv,log,time}, NAME-WORKLOAD.runs.tsv.
 run_peer() {
-  local name=$1 workload=$2 list=$3 images=$4 script=$5; shift 5
-  local base="$RUN/peers/$name-$workload" rep try rc b0 own wall foreign contended
-  printf 'rep\ttry\twall_s\tmaxrss_kib\tcpu_s\tbusy_pct\tforeign_cpu_s\tcontended\trc\n' > "$base.runs.tsv"
-  for rep in $(seq 1 "$REPEATS"); do
-    for try in $(seq 1 "$TRIES"); do
-      wait_idle
-      rc=0 contended=no
-      b0=$(cpu_busy_seconds)
-      /usr/bin/time -f '%e %M %U %S' -o "$base.r$rep.time" taskset -c "0-$((CORES - 1))" "$PY" "$PEERS/$script" \
-        --paths "$list" --sizes "$images" --repeats 1 --threads "$CORES" --out "$base.r$rep.csv" "$@" \
-        > "$base.r$rep.log" 2>&1 || rc=$?
-      read -r wall maxrss own < <(tail -n1 "$base.r$rep.time" | awk '{ printf "%s %s %.2f\n", $1, $2, $3 + $4 }')
-      foreign=$(foreign_cpu "$b0" "$(cpu_busy_seconds)" "$own" "$wall") && contended=yes
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$try" "$wall" "$maxrss" "$own" "$BUSY_PCT" "$foreign" \
-        "$contended" "$rc" >> "$base.runs.tsv"
-      [ "$rc" = 0 ] || { log "peer $name failed (rc $rc), see $base.r$rep.log"; tail -5 "$base.r$rep.log" >&2; return 1; }
-      log "peer $name $workload run $rep: $(grep -h '^{"peer"' "$base.r$rep.log" | sed 's/, "max_abs.*//' | tr '\n' ' ')"
-      [ "$contended" = yes ] || break
-      log "contended: other processes used ${foreign} CPU s during this ${wall} s peer run (try $try of $TRIES)"
-    done
+  local name=$1 workload=$2 list=$3 images=$4 rep=$5 script=$6; shift 6
+  local base="$RUN/peers/$name-$workload" try rc b0 own wall foreign contended
+  [ "$rep" = 1 ] && printf 'rep\ttry\twall_s\tmaxrss_kib\tcpu_s\tbusy_pct\tforeign_cpu_s\tcontended\trc\n' > "$base.runs.tsv"
+  for try in $(seq 1 "$TRIES"); do
+    wait_idle
+    rc=0 contended=no
+    b0=$(cpu_busy_seconds)
+    /usr/bin/time -f '%e %M %U %S' -o "$base.r$rep.time" taskset -c "0-$((CORES - 1))" "$PY" "$PEERS/$script" \
+      --paths "$list" --sizes "$images" --repeats 1 --threads "$CORES" --out "$base.r$rep.csv" "$@" \
+      > "$base.r$rep.log" 2>&1 || rc=$?
+    read -r wall maxrss own < <(tail -n1 "$base.r$rep.time" | awk '{ printf "%s %s %.2f\n", $1, $2, $3 + $4 }')
+    foreign=$(foreign_cpu "$b0" "$(cpu_busy_seconds)" "$own" "$wall") && contended=yes
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$try" "$wall" "$maxrss" "$own" "$BUSY_PCT" "$foreign" \
+      "$contended" "$rc" >> "$base.runs.tsv"
+    [ "$rc" = 0 ] || { log "peer $name failed (rc $rc), see $base.r$rep.log"; tail -5 "$base.r$rep.log" >&2; return 1; }
+    log "peer $name $workload run $rep: $(grep -h '^{"peer"' "$base.r$rep.log" | sed 's/, "max_abs.*//' | tr '\n' ' ')"
+    [ "$contended" = yes ] || break
+    log "contended: other processes used ${foreign} CPU s during this ${wall} s peer run (try $try of $TRIES)"
   done
 }
 
@@ -128,8 +126,9 @@ main() {
   "$PY" scripts/bench/ceiling.py best --file "$RUN/gemm-tries.jsonl" > "$RUN/gemm.json"
   log "FLOPs/image $(cut -c1-40 "$RUN/flops.json")...; GEMM $(cat "$RUN/gemm.json")"
 
-  # dogcat-mpi: repeats interleaved over the configurations, so drift hits all alike.
-  local rep
+  # Repeat by repeat, every dogcat-mpi configuration and then every peer once: a slow spell of
+  # the machine (other tenants) falls on all systems alike, and each keeps its best run.
+  local rep w list n
   for rep in $(seq 1 "$REPEATS"); do
     run_dogcat photos "$RUN/lists/photos.csv" "$n_photos" exact 1 "$rep"
     run_dogcat photos "$RUN/lists/photos.csv" "$n_photos" exact 2 "$rep"
@@ -140,18 +139,15 @@ main() {
     run_dogcat seed "$RUN/lists/seed_$n_seed.txt" "$n_seed" fast 2 "$rep" --fast-decode
     run_dogcat seed "$RUN/lists/seed_$n_seed.txt" "$n_seed" nocache 2 "$rep" --cache-mb 0
     run_dogcat mobilenetv2 "$RUN/lists/photos.csv" "$n_photos" mobilenetv2 2 "$rep" --model "$SHARED/models/mobilenetv2_catdog.h5"
-  done
-
-  if [ "$SKIP_PEERS" = 0 ]; then
-    local w list n
+    [ "$SKIP_PEERS" = 0 ] || continue
     for w in photos seed; do
       if [ "$w" = photos ]; then list="$RUN/lists/photos.txt" n=$n_photos
       else list="$RUN/lists/seed_$n_seed.txt" n=$n_seed; fi
-      run_peer keras "$w" "$list" "$n" run_keras.py --model "$MODEL" --batch-sizes 64 --tfdata
-      run_peer onnxruntime "$w" "$list" "$n" run_onnxruntime.py --model "$ONNX" --workers 2
+      run_peer keras "$w" "$list" "$n" "$rep" run_keras.py --model "$MODEL" --batch-sizes 64 --tfdata
+      run_peer onnxruntime "$w" "$list" "$n" "$rep" run_onnxruntime.py --model "$ONNX" --workers 2
     done
-    PEERS="$ROOT/scripts/bench" run_peer onnx-mobilenetv2 mobilenetv2 "$RUN/lists/photos.txt" "$n_photos" run_onnx_mobilenet.py --workers 2
-  fi
+    PEERS="$ROOT/scripts/bench" run_peer onnx-mobilenetv2 mobilenetv2 "$RUN/lists/photos.txt" "$n_photos" "$rep" run_onnx_mobilenet.py --workers 2
+  done
 
   local csv="$RESULTS/bench-$STAMP.csv" md="$RESULTS/bench-$STAMP.md"
   "$PY" scripts/bench/report.py "$RUN" --cores "$CORES" --csv "$csv" --md "$md" \
