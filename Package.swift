@@ -42,7 +42,7 @@ let package = Package(
 
         // Developer tool: per-layer timings of the engine.
         .executableTarget(name: "engine-bench", dependencies: [
-            "Engine", "ModelIO", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Engine", "ModelIO", "Image", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Tests.

@@ -1,10 +1,11 @@
 // engine-bench: where the engine's time goes, layer by layer, for one model.
-//   .build/release/engine-bench [model.h5] [--batch-size 32] [--batches 4]
-// Times each node on random inputs (one image at a time for spatial layers, a whole batch
-// for the flat tail), and the whole network, and prints GFLOP/s per layer.
+//   .build/release/engine-bench [model.h5] [--batch-size 32] [--batches 4] [--photo x.jpg]
+// Times each node (one image at a time for spatial layers, a whole batch for the flat tail)
+// and the whole network on random inputs, or on one photo's, and prints GFLOP/s per layer.
 import ArgumentParser
 import Engine
 import Foundation
+import Image
 import ModelIO
 
 @main
@@ -22,6 +23,9 @@ struct EngineBench: ParsableCommand {
     @Option(help: "Timed batches; the fastest counts (least disturbed).")
     var batches = 4
 
+    @Option(help: "A JPEG whose model input (TensorFlow-exact) fills every batch slot, instead of random values: timings can depend on the data (subnormal arithmetic is slow on some CPUs).")
+    var photo: String? = nil
+
     func validate() throws {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be at least 1") }
         guard batches > 0 else { throw ValidationError("--batches must be at least 1") }
@@ -33,7 +37,8 @@ struct EngineBench: ParsableCommand {
         let (network, buildSeconds) = try timed { try Network(model: loaded, batchSize: batchSize) }
         print(String(format: "model load %.1f ms, network build %.1f ms", loadSeconds * 1e3, buildSeconds * 1e3))
         let inputCount = network.inputShape.reduce(1, *)
-        let input = (0..<(inputCount * batchSize)).map { _ in Float.random(in: 0...1) }
+        let input = try photo.map { try photoInputs(path: $0, network: network) }
+            ?? (0..<(inputCount * batchSize)).map { _ in Float.random(in: 0...1) }
         var output = [Float](repeating: 0, count: network.outputCount * batchSize)
 
         // Warm up, then time whole batches.
@@ -45,6 +50,20 @@ struct EngineBench: ParsableCommand {
         for line in network.profile(input: Array(input.prefix(inputCount)), repeats: 20) { print(line) }
         for line in network.profileBatch(input, count: batchSize) { print(line) }
     }
+}
+
+/// `batchSize` copies of the photo's model input.
+func photoInputs(path: String, network: Network) throws -> [Float] {
+    let shape = network.inputShape
+    guard shape.count == 3 else { throw ValidationError("--photo: the model input is not an image") }
+    let preprocessor = ImagePreprocessor(geometry: InputGeometry(height: shape[0], width: shape[1], channels: shape[2]))
+    var one = [Float](repeating: 0, count: preprocessor.geometry.count)
+    do {
+        try one.withUnsafeMutableBufferPointer { try preprocessor.load(path: RawPath(path), into: $0.baseAddress!) }
+    } catch {
+        throw ValidationError("--photo \(path): \(error)")
+    }
+    return Array((0..<network.batchSize).map { _ in one }.joined())
 }
 
 /// The body's result and how long it took, in seconds.
