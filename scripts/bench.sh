@@ -4,8 +4,8 @@
 # Workloads: "photos" (the 2,002 labeled real photos in ../shared/data/photos) and "seed" (the
 # Spark blog's 3,000-path list over the 6 seed photos, ../shared/peers/paths_3000.txt).
 # Systems, one at a time, nothing else heavy running:
-#   dogcat-mpi at -np 1 and -np 2, -np 2 --fast-decode, on the photos -np 2 --schedule dynamic
-#     (rank 0 also writes the results: with dynamic it takes a little less), on the seed list -np 2 --cache-mb 0
+#   dogcat-mpi at -np 1 and -np 2, -np 2 --fast-decode, on the photos -np 2 --schedule dynamic,
+#     on the seed list -np 2 --cache-mb 0
 #     (no reuse of the decoded input of a repeated file): wall time of the whole mpirun command
 #     (start-up, model load, decode, inference, gather, writing), best of R runs (and median); peak memory
 #     per rank; accuracy on the labeled photos (its `accuracy:` line).

@@ -1,4 +1,5 @@
 import CHDF5
+import Foundation
 
 /// A read-only HDF5 file: string attributes and float datasets, which is all a Keras
 /// file needs. Handles are closed in `defer`; every failed call becomes a `ModelError`
@@ -15,7 +16,7 @@ final class HDF5File {
     }
 
     /// An HDF5 file held in memory (a member of a .keras archive), named `path` in errors.
-    init(image: [UInt8], path: String) throws(ModelError) {
+    init(image: Data, path: String) throws(ModelError) {
         HDF5File.silenceErrorStack()
         self.path = path
         let access = H5Pcreate(dc_h5p_file_access())

@@ -8,12 +8,12 @@ import Foundation
 /// Keras 3 records the layer's name in the `name` attribute of `vars`, which this reader goes
 /// by, and it derives the slots from the configuration's layer order for files without it.
 public enum KerasArchiveReader {
-    public static func read(path: String, bytes: Data) throws(ModelError) -> Model {
-        let archive = try ZipArchive(path: path, bytes: bytes)
+    public static func read(path: String) throws(ModelError) -> Model {
+        let archive = try ZipArchive(path: path, bytes: ModelLoader.contents(of: path))
         guard let configBytes = try archive.member("config.json") else {
             throw ModelError("\(path): a zip archive without config.json, not a Keras model")
         }
-        guard let json = try? JSONSerialization.jsonObject(with: Data(configBytes)) as? [String: Any] else {
+        guard let json = try? JSONSerialization.jsonObject(with: configBytes) as? [String: Any] else {
             throw ModelError("\(path): config.json is not a Keras model description")
         }
         guard let weightBytes = try archive.member("model.weights.h5") else {

@@ -14,7 +14,7 @@ public enum ModelLoader {
             return try KerasH5Reader.read(path: path)
         }
         if head.starts(with: ZipArchive.signature) {
-            return try KerasArchiveReader.read(path: path, bytes: contents(of: path))
+            return try KerasArchiveReader.read(path: path)
         }
         if head.isEmpty { throw ModelError("\(path): empty file, not a model") }
         if let onnx = try ONNXReader.modelProto(path: path) {

@@ -45,11 +45,12 @@ struct ZipArchive {
         }
     }
 
-    /// The bytes of member `name`, nil when the archive has no such member.
-    func member(_ name: String) throws(ModelError) -> [UInt8]? {
+    /// The bytes of member `name` (a slice of the archive's bytes, not a copy), nil when the
+    /// archive has no such member.
+    func member(_ name: String) throws(ModelError) -> Data? {
         if let why = refusals[name] { throw ModelError("\(path): member \(name) \(why)") }
         guard let range = members[name] else { return nil }
-        return [UInt8](bytes[(bytes.startIndex + range.lowerBound)..<(bytes.startIndex + range.upperBound)])
+        return bytes[(bytes.startIndex + range.lowerBound)..<(bytes.startIndex + range.upperBound)]
     }
 
     /// The offset of the end-of-central-directory record: the last "PK\5\6" that leaves room

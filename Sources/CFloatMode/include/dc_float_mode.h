@@ -1,6 +1,6 @@
 // The CPU's handling of subnormal floats, per thread. TensorFlow runs its kernels with
 // subnormals flushed to zero (inputs and results); so does the engine, which also avoids
-// the slow path some CPUs take on subnormal operands (trained weights contain a few).
+// the slow path some CPUs take on subnormal operands (trained weights can hold thousands).
 #ifndef DOGCAT_FLOAT_MODE_H
 #define DOGCAT_FLOAT_MODE_H
 
