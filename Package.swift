@@ -26,10 +26,12 @@ let package = Package(
         .target(name: "CJPEGDecode", linkerSettings: [.linkedLibrary("jpeg")]),
         // The CPU's subnormal-float mode (MXCSR / FPCR), which Swift cannot set.
         .target(name: "CFloatMode"),
+        // The resize's horizontal step with vector permutes, which Swift has no way to express.
+        .target(name: "CInterpolate"),
 
         // Libraries.
         .target(name: "MPI", dependencies: ["CMPI"]),
-        .target(name: "Image", dependencies: ["CJPEGDecode"], swiftSettings: fastRelease),
+        .target(name: "Image", dependencies: ["CJPEGDecode", "CInterpolate"], swiftSettings: fastRelease),
         .target(name: "Engine", dependencies: ["CFloatMode"], swiftSettings: fastRelease),
         .target(name: "ModelIO", dependencies: ["CHDF5", "Engine", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .target(name: "Pipeline", dependencies: ["MPI", "Image", "ModelIO", "Engine"]),
@@ -47,10 +49,11 @@ let package = Package(
 
         // Tests.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "ImageTests", dependencies: ["Image", "CTurboJPEG", "TestSupport"]),
+        .testTarget(name: "ImageTests", dependencies: ["Image", "CInterpolate", "CTurboJPEG", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"], swiftSettings: fastRelease),
         .testTarget(name: "ModelIOTests", dependencies: ["ModelIO", "Engine", "CHDF5", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
+        .testTarget(name: "MPITests", dependencies: ["MPI"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ]
 )

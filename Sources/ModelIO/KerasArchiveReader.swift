@@ -21,7 +21,7 @@ public enum KerasArchiveReader {
         }
         let file = try HDF5File(image: weightBytes, path: "\(path) (model.weights.h5)")
         let groups = try layerGroups(file, layers: layerConfigs(json))
-        return try KerasGraphReader.model(from: json, path: path) { layer, count throws(ModelError) in
+        return try KerasGraphReader.model(from: json, path: path) { layer, count, values throws(ModelError) in
             guard let group = groups[layer.name] else {
                 if count == 0 { return [] }
                 throw ModelError("layer '\(layer.name)' (\(layer.className)): no weights for it in model.weights.h5. HINT: weights and architecture do not match")
@@ -30,7 +30,7 @@ public enum KerasArchiveReader {
             guard stored == count else {
                 throw ModelError("layer '\(layer.name)' (\(layer.className)): the file stores \(stored) weight tensors, the configuration needs \(count). HINT: weights and architecture do not match")
             }
-            return try (0..<count).map { index throws(ModelError) in try file.floats("\(group)/vars/\(index)") }
+            return try (0..<count).map { index throws(ModelError) in try file.floats("\(group)/vars/\(index)", appendingTo: &values) }
         }
     }
 

@@ -1,9 +1,10 @@
 import Engine
 import Foundation
 
-/// A layer's stored weight tensors in Keras's order, given the layer and how many tensors its
-/// configuration needs (a reader checks the count and names the layer when it differs).
-typealias KerasLayerWeights = (KerasLayerConfig, Int) throws(ModelError) -> [(shape: [Int], values: [Float])]
+/// Appends a layer's stored weight tensors, in Keras's order, to the model's weight array and
+/// returns their shapes, given the layer and how many tensors its configuration needs (a
+/// reader checks the count and names the layer when it differs).
+typealias KerasLayerWeights = (KerasLayerConfig, Int, inout [Float]) throws(ModelError) -> [[Int]]
 
 /// Builds a Keras Sequential or Functional model from its JSON description, which Keras 2's
 /// `model_config` attribute and Keras 3's `config.json` spell alike (up to the details handled
@@ -42,7 +43,7 @@ enum KerasGraphReader {
             }
             if layer.className == "InputLayer" { throw ModelError("layer '\(layer.name)' (InputLayer): only allowed first") }
             let op = try KerasLayerConverter.operation(for: layer)
-            let refs = try add(weights(layer, KerasLayerConverter.weightCount(of: op)), to: &builder)
+            let refs = try builder.addWeights { values throws(ModelError) in try weights(layer, KerasLayerConverter.weightCount(of: op), &values) }
             previous = builder.add(Node(name: layer.name, sourceClass: layer.className, op: op, inputs: [previous!], weights: refs))
         }
     }
@@ -75,7 +76,7 @@ enum KerasGraphReader {
                 }
                 guard sources.allSatisfy({ nodeOf[$0] != nil }) else { deferred.append(entry); continue }
                 let op = try KerasLayerConverter.operation(for: layer)
-                let refs = try add(weights(layer, KerasLayerConverter.weightCount(of: op)), to: &builder)
+                let refs = try builder.addWeights { values throws(ModelError) in try weights(layer, KerasLayerConverter.weightCount(of: op), &values) }
                 nodeOf[layer.name] = builder.add(Node(name: layer.name, sourceClass: layer.className, op: op,
                                                       inputs: sources.map { nodeOf[$0]! }, weights: refs))
             }
@@ -103,8 +104,4 @@ enum KerasGraphReader {
         return dims
     }
 
-    /// Appends a layer's tensors to the model's weight array.
-    static func add(_ tensors: [(shape: [Int], values: [Float])], to builder: inout GraphBuilder) -> [WeightRef] {
-        tensors.map { builder.addWeights($0.values, shape: $0.shape) }
-    }
 }

@@ -51,7 +51,7 @@ public enum Pipeline {
 
         // 2. Rank 0 loads the model and opens the results; everyone gets the model bytes.
         phase = Clock.now
-        var modelBytes: [UInt8] = []
+        var modelHeader: [UInt8] = []
         var loaded: Model? = nil
         var writer: ResultsWriter? = nil
         var rootFailure: String? = nil
@@ -60,7 +60,7 @@ public enum Pipeline {
                 let model = try ModelLoader.load(path: options.model)
                 loaded = model
                 report.modelLoadSeconds = Clock.now - phase
-                modelBytes = ModelBuffer.encode(model)
+                modelHeader = ModelBuffer.header(of: model)
                 let classifier = try makeClassifier(options, model: model)
                 writer = try ResultsWriter(directory: options.output, list: list, classifier: classifier, resume: options.resume)
             } catch {
@@ -69,10 +69,13 @@ public enum Pipeline {
         }
         phase = Clock.now
         try broadcastFailure(&rootFailure, comm)
-        try comm.broadcast(&modelBytes)
-        // Rank 0 already has the model; the others build theirs from the bytes.
-        let model = try loaded ?? ModelBuffer.decode(modelBytes)
-        modelBytes = []
+        // The model header, then its weights straight from rank 0's array (ModelBuffer).
+        try comm.broadcast(&modelHeader)
+        var weights = loaded?.weights ?? []
+        try comm.broadcast(&weights)
+        // Rank 0 already has the model; the others build theirs from what they received.
+        let model = try loaded ?? ModelBuffer.decode(header: modelHeader, weights: weights)
+        weights = []
         var doneWords = writer?.done.words ?? []
         try broadcastWords(&doneWords, comm)
         let done = DoneSet(count: list.count, words: doneWords.isEmpty ? DoneSet(count: list.count).words : doneWords)
