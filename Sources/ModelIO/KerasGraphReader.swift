@@ -103,5 +103,4 @@ enum KerasGraphReader {
         }
         return dims
     }
-
 }

@@ -13,8 +13,11 @@ public final class GreyConvolution {
     private let paddedChannels: Int
     private let kernel: FloatBuffer     // (9, OCp)
     private let bias: FloatBuffer
-    private let image: FloatBuffer      // the input, zero-padded so 8-pixel blocks never read past it
-    private let pitch: Int              // floats per row of `image`
+    /// The input copied into a zero border, for `same` padding; nil without padding, when
+    /// every read lies inside the input (the last pooled pair reads column 2 * pooledW + 1
+    /// <= W - 1 and row 2 * pooledH + 1 <= H - 1), which is then read in place.
+    private let image: FloatBuffer?
+    private let pitch: Int              // floats per row of what the kernel reads
 
     public static func supports(_ g: WindowGeometry, pools: Bool) -> Bool {
         pools && g.c == 1 && g.kernelH == 3 && g.kernelW == 3 && g.strideH == 1 && g.strideW == 1
@@ -30,14 +33,17 @@ public final class GreyConvolution {
         for tap in 0..<9 { (kernel.pointer + tap * paddedChannels).update(from: source + tap * g.outC, count: g.outC) }
         bias = FloatBuffer(count: paddedChannels)
         if let sourceBias { bias.pointer.update(from: sourceBias, count: g.outC) }
-        pitch = (g.outW + 7) / 8 * 8 + 2
-        image = FloatBuffer(count: max(g.paddedH, g.outH + 2) * pitch)
+        if g.paddedH == g.h && g.paddedW == g.w {
+            (image, pitch) = (nil, g.w)
+        } else {
+            (image, pitch) = (FloatBuffer(count: g.paddedH * g.paddedW), g.paddedW)
+        }
     }
 
     public var outputShape: [Int] { [g.outH / 2, g.outW / 2, g.outC] }
 
     public func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>) {
-        _ = g.padded(inp, into: image, width: pitch)
+        let source = g.padded(inp, into: image, width: pitch)
         let pooledH = g.outH / 2, pooledW = g.outW / 2, outC = g.outC
         let (low, high) = clamp.vectors
         var firstChannel = 0
@@ -49,7 +55,7 @@ public final class GreyConvolution {
             let b = Vector.load(bias.pointer + firstChannel)
             let count = min(vectorWidth, outC - firstChannel)
             for py in 0..<pooledH {
-                let r0 = UnsafePointer(image.pointer) + 2 * py * pitch
+                let r0 = source + 2 * py * pitch
                 let (r1, r2, r3) = (r0 + pitch, r0 + 2 * pitch, r0 + 3 * pitch)
                 var x = 0
                 while x < 2 * pooledW {
