@@ -14,7 +14,10 @@ public final class Network {
     public let shapes: [[Int]]
 
     let storage: [FloatBuffer]          // per node; batch-tail nodes and bridges hold a whole batch
-    let perImageSteps: [() -> Void]
+    /// Each takes the image's input (chains that read the network input read it in place).
+    let perImageSteps: [(UnsafePointer<Float>) -> Void]
+    /// Whether a step reads the input from node 0's buffer, so each image is copied there.
+    let copiesInput: Bool
     let batchSteps: [(Int) -> Void]
     let perImageStepNames: [String]
     let batchStepNames: [String]
@@ -58,7 +61,8 @@ public final class Network {
 
         // Every step reads its weights in place from the model's array while it is built;
         // the kernels keep their own (repacked, or batch-norm folded) copies.
-        var perImageSteps: [() -> Void] = [], batchSteps: [(Int) -> Void] = []
+        var perImageSteps: [(UnsafePointer<Float>) -> Void] = [], batchSteps: [(Int) -> Void] = []
+        var copiesInput = readByBatch.contains(0)
         var perImageStepNames: [String] = [], batchStepNames: [String] = []
         try model.weights.withUnsafeBufferPointer { (all) throws(GraphError) in
             func weights(of node: Node) -> [UnsafeBufferPointer<Float>] {
@@ -71,16 +75,19 @@ public final class Network {
                     let source = chain.zeroPadding.map { nodes[$0].inputs[0] } ?? conv.inputs[0]
                     var padding: [Int]? = nil
                     if let pad = chain.zeroPadding, case .zeroPadding(let p) = nodes[pad].op { padding = p }
-                    perImageSteps.append(try Self.chainStep(chain, conv: conv, convWeights: weights(of: conv), batchNorm: bn,
-                                                            batchNormWeights: bn.map(weights) ?? [], output: imageStorage[i],
-                                                            input: imageStorage[source], inputShape: shapes[source], zeroPadding: padding,
-                                                            convolutionShape: shapes[chain.convolution], winograd: fuse))
+                    let step = try Self.chainStep(chain, conv: conv, convWeights: weights(of: conv), batchNorm: bn,
+                                                  batchNormWeights: bn.map(weights) ?? [], output: imageStorage[i],
+                                                  inputShape: shapes[source], zeroPadding: padding,
+                                                  convolutionShape: shapes[chain.convolution], winograd: fuse)
+                    let stored = UnsafePointer(imageStorage[source].pointer)
+                    perImageSteps.append(source == 0 ? step : { _ in step(stored) })
                     perImageStepNames.append(([chain.zeroPadding, chain.convolution, chain.batchNorm, chain.clampNode, chain.pool].compactMap { $0 }.map { nodes[$0].name }).joined(separator: "+"))
                 } else if perImage[i] {
                     if let step = try Self.step(node, output: imageStorage[i], inputs: node.inputs.map { imageStorage[$0] },
                                                 inputShapes: node.inputs.map { shapes[$0] }, outputShape: shapes[i],
                                                 weights: weights(of: node), winograd: fuse) {
-                        perImageSteps.append({ step(1) })
+                        perImageSteps.append({ _ in step(1) })
+                        if node.inputs.contains(0) { copiesInput = true }
                         perImageStepNames.append(node.name)
                     }
                 } else {
@@ -93,6 +100,7 @@ public final class Network {
             }
         }
         self.perImageSteps = perImageSteps
+        self.copiesInput = copiesInput
         self.batchSteps = batchSteps
         self.perImageStepNames = perImageStepNames
         self.batchStepNames = batchStepNames
@@ -109,8 +117,9 @@ public final class Network {
         let input = bridges.first { $0.target === storage[0] }?.source ?? storage[0]
         try withSubnormalsFlushed {
             for n in 0..<count {
-                input.pointer.update(from: inputs + n * inputCount, count: inputCount)
-                for step in perImageSteps { step() }
+                let image = inputs + n * inputCount
+                if copiesInput { input.pointer.update(from: image, count: inputCount) }
+                for step in perImageSteps { step(image) }
                 for bridge in bridges { (bridge.target.pointer + n * bridge.count).update(from: bridge.source.pointer, count: bridge.count) }
                 try between()
             }
@@ -146,7 +155,7 @@ public final class Network {
     public func layerOutputs(_ input: [Float]) -> [[Float]] {
         var ignored = [Float](repeating: 0, count: outputCount)
         input.withUnsafeBufferPointer { i in ignored.withUnsafeMutableBufferPointer { predict(i.baseAddress!, count: 1, into: $0.baseAddress!, between: {}) } }
-        return graph.nodes.indices.map { Array(storage[$0].array.prefix(shapes[$0].reduce(1, *))) }
+        return graph.nodes.indices.map { $0 == 0 ? input : Array(storage[$0].array.prefix(shapes[$0].reduce(1, *))) }
     }
 }
 

@@ -17,8 +17,8 @@ extension Network {
         case .conv2D, .depthwiseConv2D:
             let chain = NetworkPlan.Chain(convolution: 0, batchNorm: nil, clamp: .none, clampNode: nil, pool: nil, zeroPadding: nil, last: 0)
             let step = try chainStep(chain, conv: node, convWeights: weights, batchNorm: nil, batchNormWeights: [], output: output,
-                                     input: inputs[0], inputShape: inputShapes[0], zeroPadding: nil, convolutionShape: outputShape, winograd: winograd)
-            return { _ in step() }
+                                     inputShape: inputShapes[0], zeroPadding: nil, convolutionShape: outputShape, winograd: winograd)
+            return { _ in step(ins[0]) }
         case .pool(let a):
             let g = WindowGeometry(inputShape: inputShapes[0], outputShape: outputShape, kernel: a.size,
                                    strides: a.strides, dilation: [1, 1], padding: a.padding)
@@ -68,13 +68,13 @@ extension Network {
     }
 
     /// A convolution with what its chain absorbed: batch norm folded into its weights, the
-    /// clamp and 2x2 max pooling in its epilogue.
+    /// clamp and 2x2 max pooling in its epilogue. The step takes its input when it runs, so
+    /// a network's first layer can read each image where the caller put it.
     static func chainStep(_ chain: NetworkPlan.Chain, conv node: Node, convWeights: [UnsafeBufferPointer<Float>], batchNorm: Node?,
                           batchNormWeights: [UnsafeBufferPointer<Float>],
-                          output: FloatBuffer, input: FloatBuffer, inputShape: [Int], zeroPadding: [Int]?, convolutionShape: [Int],
-                          winograd: Bool) throws(GraphError) -> () -> Void {
+                          output: FloatBuffer, inputShape: [Int], zeroPadding: [Int]?, convolutionShape: [Int],
+                          winograd: Bool) throws(GraphError) -> (UnsafePointer<Float>) -> Void {
         let out = output.pointer
-        let inp = UnsafePointer(input.pointer)
         var kernel = Array(convWeights[0])
         let outC = convolutionShape[2]
         var bias: [Float]
@@ -133,7 +133,7 @@ extension Network {
             (forward, outputShape) = (conv.forward, conv.outputShape)
         }
         let count = outputShape.reduce(1, *)
-        return {
+        return { inp in
             forward(out, inp)
             if let rest { activationForward(out, count: count, rowLength: outC, rest) }
         }
