@@ -62,7 +62,10 @@ public final class Network {
         // Every step reads its weights in place from the model's array while it is built;
         // the kernels keep their own (repacked, or batch-norm folded) copies.
         var perImageSteps: [(UnsafePointer<Float>) -> Void] = [], batchSteps: [(Int) -> Void] = []
-        var copiesInput = readByBatch.contains(0)
+        // Node 0's floats (or an alias of them: Flatten, Reshape) are copied in for any reader
+        // but a chain on node 0 itself, which reads each image in place.
+        let networkInput = imageStorage[0]
+        var copiesInput = bridges.contains { $0.source === networkInput }
         var perImageStepNames: [String] = [], batchStepNames: [String] = []
         try model.weights.withUnsafeBufferPointer { (all) throws(GraphError) in
             func weights(of node: Node) -> [UnsafeBufferPointer<Float>] {
@@ -81,13 +84,14 @@ public final class Network {
                                                   convolutionShape: shapes[chain.convolution], winograd: fuse)
                     let stored = UnsafePointer(imageStorage[source].pointer)
                     perImageSteps.append(source == 0 ? step : { _ in step(stored) })
+                    if source != 0 && imageStorage[source] === networkInput { copiesInput = true }
                     perImageStepNames.append(([chain.zeroPadding, chain.convolution, chain.batchNorm, chain.clampNode, chain.pool].compactMap { $0 }.map { nodes[$0].name }).joined(separator: "+"))
                 } else if perImage[i] {
                     if let step = try Self.step(node, output: imageStorage[i], inputs: node.inputs.map { imageStorage[$0] },
                                                 inputShapes: node.inputs.map { shapes[$0] }, outputShape: shapes[i],
                                                 weights: weights(of: node), winograd: fuse) {
                         perImageSteps.append({ _ in step(1) })
-                        if node.inputs.contains(0) { copiesInput = true }
+                        if node.inputs.contains(where: { imageStorage[$0] === networkInput }) { copiesInput = true }
                         perImageStepNames.append(node.name)
                     }
                 } else {

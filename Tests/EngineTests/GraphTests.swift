@@ -47,3 +47,20 @@ final class GraphTests: XCTestCase {
         XCTAssertEqual(ShapeInference.outputSize(7, kernel: 3, stride: 2, dilation: 1, padding: .valid), 3)
     }
 }
+
+/// The network input is read in place by a first convolution, and copied for any other
+/// reader: here a Flatten (which aliases the input's floats) feeding the batch's Dense.
+final class NetworkInputTests: XCTestCase {
+    func testInputReadThroughAFlattenReachesTheDenseLayer() throws {
+        let input = Node(name: "in", sourceClass: "InputLayer", op: .input(shape: [2, 2, 1]), inputs: [])
+        let flat = Node(name: "f", sourceClass: "Flatten", op: .flatten, inputs: [0])
+        let dense = Node(name: "d", sourceClass: "Dense", op: .dense(DenseAttributes(units: 2)), inputs: [1],
+                         weights: [WeightRef(offset: 0, shape: [4, 2]), WeightRef(offset: 8, shape: [2])])
+        let kernel: [Float] = [1, 0, 2, 0, 3, 0, 4, 1], bias: [Float] = [0.5, -1]
+        let model = Model(graph: Graph(name: "g", nodes: [input, flat, dense], output: 2), weights: kernel + bias)
+        let network = try Network(model: model, batchSize: 4)
+        let images: [Float] = [1, 2, 3, 4, 0, 0, 0, 1, -1, 1, -1, 1]
+        // out[u] = sum_k x[k] * kernel[k][u] + bias[u]
+        XCTAssertEqual(network.predict(images), [30.5, 3, 4.5, 0, 2.5, 0])
+    }
+}
