@@ -62,8 +62,8 @@ public final class Network {
         // Every step reads its weights in place from the model's array while it is built;
         // the kernels keep their own (repacked, or batch-norm folded) copies.
         var perImageSteps: [(UnsafePointer<Float>) -> Void] = [], batchSteps: [(Int) -> Void] = []
-        // Node 0's floats (or an alias of them: Flatten, Reshape) are copied in for any reader
-        // but a chain on node 0 itself, which reads each image in place.
+        // A chain that reads the input's floats (node 0 or an alias of it: Flatten, Reshape)
+        // reads each image in place; any other reader needs them copied into node 0's buffer.
         let networkInput = imageStorage[0]
         var copiesInput = bridges.contains { $0.source === networkInput }
         var perImageStepNames: [String] = [], batchStepNames: [String] = []
@@ -83,8 +83,7 @@ public final class Network {
                                                   inputShape: shapes[source], zeroPadding: padding,
                                                   convolutionShape: shapes[chain.convolution], winograd: fuse)
                     let stored = UnsafePointer(imageStorage[source].pointer)
-                    perImageSteps.append(source == 0 ? step : { _ in step(stored) })
-                    if source != 0 && imageStorage[source] === networkInput { copiesInput = true }
+                    perImageSteps.append(imageStorage[source] === networkInput ? step : { _ in step(stored) })
                     perImageStepNames.append(([chain.zeroPadding, chain.convolution, chain.batchNorm, chain.clampNode, chain.pool].compactMap { $0 }.map { nodes[$0].name }).joined(separator: "+"))
                 } else if perImage[i] {
                     if let step = try Self.step(node, output: imageStorage[i], inputs: node.inputs.map { imageStorage[$0] },

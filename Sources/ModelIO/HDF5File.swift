@@ -131,7 +131,6 @@ final class HDF5File {
             H5Dread(dataset, dc_h5t_native_float(), dc_h5s_all(), dc_h5s_all(), dc_h5p_default(), $0.baseAddress! + start)
         }
         if status < 0 {
-            values.removeSubrange(start...)
             throw ModelError("\(path): cannot read weights \(datasetPath) (truncated or corrupt file?)")
         }
         return shape

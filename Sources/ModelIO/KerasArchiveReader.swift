@@ -20,27 +20,25 @@ public enum KerasArchiveReader {
             throw ModelError("\(path): no model.weights.h5 in the archive (weights saved as .npz are not read)")
         }
         let file = try HDF5File(image: weightBytes, path: "\(path) (model.weights.h5)")
-        let groups = try layerGroups(file, layers: layerConfigs(json))
-        return try KerasGraphReader.model(from: json, path: path) { layer, count, values throws(ModelError) in
+        let groups = try layerGroups(file, json: json)
+        return try KerasGraphReader.model(from: json, path: path, file: file) { layer, count throws(ModelError) in
             guard let group = groups[layer.name] else {
                 if count == 0 { return [] }
                 throw ModelError("layer '\(layer.name)' (\(layer.className)): no weights for it in model.weights.h5. HINT: weights and architecture do not match")
             }
-            let stored = file.memberNames(of: "\(group)/vars").count
-            guard stored == count else {
-                throw ModelError("layer '\(layer.name)' (\(layer.className)): the file stores \(stored) weight tensors, the configuration needs \(count). HINT: weights and architecture do not match")
-            }
-            return try (0..<count).map { index throws(ModelError) in try file.floats("\(group)/vars/\(index)", appendingTo: &values) }
+            return file.memberNames(of: "\(group)/vars").indices.map { "\(group)/vars/\($0)" }
         }
     }
 
-    /// The weights group of each layer, by layer name.
-    static func layerGroups(_ file: HDF5File, layers: [KerasLayerConfig]) throws(ModelError) -> [String: String] {
+    /// The weights group of each layer, by layer name: from the `name` attributes, or (files
+    /// without them) from the configuration's layer order.
+    static func layerGroups(_ file: HDF5File, json: [String: Any]) throws(ModelError) -> [String: String] {
         var groups: [String: String] = [:]
         for slot in file.memberNames(of: "/layers") {
             if let name = try file.stringAttribute("name", of: "/layers/\(slot)/vars") { groups[name] = "/layers/\(slot)" }
         }
         if !groups.isEmpty { return groups }
+        let layers = try layerConfigs(json)
         for (layer, slot) in zip(layers, slotNames(layers)) { groups[layer.name] = "/layers/\(slot)" }
         return groups
     }

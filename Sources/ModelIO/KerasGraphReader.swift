@@ -1,16 +1,26 @@
 import Engine
 import Foundation
 
-/// Appends a layer's stored weight tensors, in Keras's order, to the model's weight array and
-/// returns their shapes, given the layer and how many tensors its configuration needs (a
-/// reader checks the count and names the layer when it differs).
+/// Where a layer's stored weight tensors are: their HDF5 dataset paths in Keras's order, given
+/// the layer and how many tensors its configuration needs (for a format-specific message).
+typealias KerasLayerDatasets = (KerasLayerConfig, Int) throws(ModelError) -> [String]
+
+/// Appends a layer's weight tensors to the model's weight array and returns their shapes.
 typealias KerasLayerWeights = (KerasLayerConfig, Int, inout [Float]) throws(ModelError) -> [[Int]]
 
 /// Builds a Keras Sequential or Functional model from its JSON description, which Keras 2's
 /// `model_config` attribute and Keras 3's `config.json` spell alike (up to the details handled
-/// here and in KerasInbound), taking each layer's weights from the file format's reader.
+/// here and in KerasInbound), reading each layer's weights from `file` where the format's
+/// reader says they are.
 enum KerasGraphReader {
-    static func model(from json: [String: Any], path: String, weights: KerasLayerWeights) throws(ModelError) -> Model {
+    static func model(from json: [String: Any], path: String, file: HDF5File, datasets: KerasLayerDatasets) throws(ModelError) -> Model {
+        let weights: KerasLayerWeights = { layer, count, values throws(ModelError) in
+            let paths = try datasets(layer, count)
+            guard paths.count == count else {
+                throw ModelError("layer '\(layer.name)' (\(layer.className)): the file stores \(paths.count) weight tensors, the configuration needs \(count). HINT: weights and architecture do not match")
+            }
+            return try paths.map { path throws(ModelError) in try file.floats(path, appendingTo: &values) }
+        }
         guard let className = json["class_name"] as? String else {
             throw ModelError("\(path): the model configuration is not a Keras model description")
         }

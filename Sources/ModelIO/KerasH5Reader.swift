@@ -13,13 +13,9 @@ public enum KerasH5Reader {
         guard let json = try? JSONSerialization.jsonObject(with: Data(configText.utf8)) as? [String: Any] else {
             throw ModelError("\(path): model_config is not a Keras model description")
         }
-        return try KerasGraphReader.model(from: json, path: path) { layer, count, values throws(ModelError) in
+        return try KerasGraphReader.model(from: json, path: path, file: file) { layer, _ throws(ModelError) in
             let group = "/model_weights/\(layer.name)"
-            let names = try file.stringsAttribute("weight_names", of: group) ?? []
-            guard names.count == count else {
-                throw ModelError("layer '\(layer.name)' (\(layer.className)): the file stores \(names.count) weight tensors, the configuration needs \(count). HINT: weights and architecture do not match")
-            }
-            return try names.map { name throws(ModelError) in try file.floats("\(group)/\(name)", appendingTo: &values) }
+            return (try file.stringsAttribute("weight_names", of: group) ?? []).map { "\(group)/\($0)" }
         }
     }
 }

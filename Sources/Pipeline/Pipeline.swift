@@ -75,7 +75,6 @@ public enum Pipeline {
         try comm.broadcast(&weights)
         // Rank 0 already has the model; the others build theirs from what they received.
         let model = try loaded ?? ModelBuffer.decode(header: modelHeader, weights: weights)
-        weights = []
         var doneWords = writer?.done.words ?? []
         try broadcastWords(&doneWords, comm)
         let done = DoneSet(count: list.count, words: doneWords.isEmpty ? DoneSet(count: list.count).words : doneWords)

@@ -43,7 +43,7 @@ public final class GreyConvolution {
     public var outputShape: [Int] { [g.outH / 2, g.outW / 2, g.outC] }
 
     public func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>) {
-        let source = g.padded(inp, into: image, width: pitch)
+        let source = g.padded(inp, into: image)
         let pooledH = g.outH / 2, pooledW = g.outW / 2, outC = g.outC
         let (low, high) = clamp.vectors
         var firstChannel = 0
