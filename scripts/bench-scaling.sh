@@ -37,7 +37,7 @@ while [ $# -gt 0 ]; do
     --sweep-repeats) SWEEP_REPEATS="$2"; shift ;;
     --sizes) SIZES="$2"; shift ;;
     --cores) CORES="$2"; shift ;;
-    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) print_usage "$0"; exit 0 ;;
     *) echo "bench-scaling.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift

@@ -32,6 +32,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+source scripts/lib/common.sh
 
 N=10000 SEED=1 RANKS=2 ASAN_SAMPLE=1000 ASAN=1 KEEP=""
 while [ $# -gt 0 ]; do
@@ -41,15 +42,14 @@ while [ $# -gt 0 ]; do
     --asan-sample) ASAN_SAMPLE="$2"; shift ;;
     --no-asan) ASAN=0 ;;
     --keep) KEEP="$2"; shift ;;
-    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) print_usage "$0"; exit 0 ;;
     [0-9]*) N="$1" ;;
     *) echo "fuzz.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
 done
 
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_pml=${OMPI_MCA_pml:-ob1} OMPI_MCA_btl=${OMPI_MCA_btl:-self,vader}
+one_node_mpi_env
 SHARED=${DOGCAT_SHARED:-$ROOT/../shared}
 MODEL=${DOGCAT_MODEL:-$ROOT/models/catsordogs.h5}
 BIN=$ROOT/.build/release/dogcat-mpi
@@ -62,7 +62,7 @@ for need in "$SHARED/data/photos" "$MODEL"; do
 done
 if [ ! -x "$BIN" ]; then
   echo "== building the release binary"
-  swift build $(scripts/build-flags.sh) 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
+  quiet_release_build
 fi
 
 STAMP=$(date +%Y%m%d-%H%M%S)

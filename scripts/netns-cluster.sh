@@ -13,7 +13,7 @@
 #
 # `run` brings the cluster up if needed, then:
 #   1. runs dogcat-mpi under mpirun on the 3 hosts (hostfile of IP addresses, so no name is
-#      ever resolved via DNS), launched through scripts/netns-agent.sh instead of ssh; each
+#      ever resolved via DNS), launched through scripts/cluster/netns-agent.sh instead of ssh; each
 #      host gets its own hostname (the namespace's name). Transports: `--mca btl self,tcp`
 #      (with --per-host N > 1: self,vader,tcp, i.e. shared memory only within a host),
 #      restricted to 10.213.47.0/24 for both MPI and Open MPI's own out-of-band channel;
@@ -35,7 +35,7 @@
 set -euo pipefail
 
 readonly REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-readonly AGENT=$REPO/scripts/netns-agent.sh
+readonly AGENT=$REPO/scripts/cluster/netns-agent.sh
 readonly NET=10.213.47                  # the private /24
 readonly CIDR=$NET.0/24
 readonly BRIDGE=dogcat-br0              # in the root namespace, $NET.1

@@ -3,6 +3,7 @@
 # model, and builds the release binary. Safe to run again: it only does what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/common.sh
 
 # 1. Debian packages (apt-get update first, and only when something is missing).
 packages=(libopenmpi-dev openmpi-bin libturbojpeg0-dev libjpeg62-turbo-dev libhdf5-dev pkg-config python3-pip)
@@ -36,6 +37,6 @@ PY
 fi
 
 # 3. The release build, tuned for this CPU (see scripts/build-flags.sh).
-swift build $(scripts/build-flags.sh) 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
+quiet_release_build
 test -x .build/release/dogcat-mpi || { echo "setup: build failed" >&2; exit 1; }
 echo "setup: ready: .build/release/dogcat-mpi"

@@ -4,8 +4,7 @@
 # kernels are far too slow unoptimised); needs ../shared/ beside the repository.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# mpirun refuses to run as root unless told; one node, shared memory only (see README).
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader
-swift build $(scripts/build-flags.sh) 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
+source scripts/lib/common.sh
+one_node_mpi_env
+quiet_release_build
 exec swift test $(scripts/build-flags.sh) "$@"

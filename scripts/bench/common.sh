@@ -27,9 +27,8 @@ IDLE_WAIT=${IDLE_WAIT:-120}
 TRIES=${TRIES:-3}
 RUN_TIMEOUT=${RUN_TIMEOUT:-600}   # seconds before a hung mpirun is killed (recorded as rc 124)
 
-# mpirun as root, one node, shared memory only.
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader
+source "$ROOT/scripts/lib/common.sh"
+one_node_mpi_env
 export TF_CPP_MIN_LOG_LEVEL=2
 
 log() { printf '[%s %s] %s\n' "${LOG_TAG:-bench}" "$(date +%H:%M:%S)" "$*" >&2; }

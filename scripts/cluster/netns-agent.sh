@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Open MPI launch agent for the network-namespace "cluster" of scripts/netns-cluster.sh.
+# Open MPI launch agent for the network-namespace "cluster" of scripts/netns-cluster.sh
+# (a helper, not run by hand: netns-cluster.sh passes it to mpirun).
 #
 # Open MPI calls its rsh agent as `AGENT [ssh-style options] HOST COMMAND...` (set with
 # `--mca plm_rsh_agent PATH`). Instead of ssh, this agent:
