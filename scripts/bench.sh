@@ -11,22 +11,33 @@
 #     per rank; accuracy on the labeled photos (its `accuracy:` line).
 #   the peers in ../shared/peers, with --threads = the cores used: Keras predict (batch 64),
 #     Keras + tf.data (parallel map, batch 64), ONNX Runtime (2 decode threads, batch 64). Their
-#     own timers (TF import, model load and warm-up excluded), best of R invocations: the numbers
-#     any ratio is taken against. Also the whole python command's wall time and max RSS.
+#     own timers (TF import, model load and warm-up excluded), best of R invocations. Also the
+#     whole python command's wall time and max RSS.
+#   the Python pipelines timed as a whole mpirun is (the clock starts before the imports): ONNX
+#     Runtime (peer_ort.py; scripts/bench/peer_ort_rgb.py for MobileNetV2's RGB input) and
+#     OpenVINO (peer_ov.py: THROUGHPUT hint, 2 threads), PIL decode in 2 threads, on the photos
+#     for both models: the "best Python pipeline" each dogcat-mpi row's ratio is taken against.
 # Runs during which other processes used CPU are repeated (see scripts/bench/common.sh).
 # Workload "mobilenetv2": the real photos through MobileNetV2 (224x224 RGB), dogcat-mpi -np 2 on
 # ../shared/models/mobilenetv2_catdog.h5 against ONNX Runtime on its .onnx twin (2 threads,
 # 2 decode threads; scripts/bench/run_onnx_mobilenet.py).
+# Inference alone (second table), both models: ONNX Runtime and OpenVINO on one real photo's
+# input in batches (../shared/peers/engine_only.py, 2 threads) against dogcat-mpi's engine in the
+# -np 2 runs above: images / the slower rank's inference seconds (timing.json), best of R runs.
+# The header names the CPU, its vector ISA and the build's target CPU (scripts/bench/machine.py).
 # Plus the compute ceiling: FLOPs/image of catsordogs (from its layer shapes) x images/s, over
 # a one-thread numpy float32 GEMM peak x the cores used.
 #
-# Output: bench-results/bench-STAMP.csv and .md (the table is printed at the end too); the raw
+# Output: bench-results/bench-STAMP.csv, bench-STAMP-inference.csv and bench-STAMP.md (the tables
+# are printed at the end too); the raw
 # logs, per-run results and timing.json files under bench-results/bench-STAMP/.
 #
 # Usage: scripts/bench.sh [--quick] [--skip-peers] [--repeats R] [--place MODE] [--cores C]
-#   --quick       200 photos and 300 seed paths, 1 run each (for development)
+#   --quick       200 photos and 300 seed paths, 1 run each, 256 images per engine-only timing
+#                 (for development)
 #   --skip-peers  reuse the peer rows of the newest bench-results/bench-*.csv that has them
-#                 for the same workload and size (--quick and full runs do not mix)
+#                 for the same workload and size (--quick and full runs do not mix), and the
+#                 engine-only rows of the newest bench-*-inference.csv that has them
 #   --repeats R   runs per configuration (default 3)
 #   --place MODE  dogcat-mpi --place (default none: like the peers, no files are linked/copied)
 #   --cores C     pin everything to CPUs 0..C-1 (default: 2, this machine's cores)
@@ -36,7 +47,9 @@ set -euo pipefail
 source "$(dirname "$0")/bench/common.sh"
 cd "$ROOT"
 ONNX="$SHARED/models/catsordogs.onnx"
+MOBILENET="$SHARED/models/mobilenetv2_catdog"   # .h5 for dogcat-mpi, .onnx for the peers
 PEERS="$SHARED/peers"
+ENGINE_PHOTO="$SHARED/data/photos/cats/cat.10.jpg"   # the engine-only input (TF's tensor is in goldens/)
 
 QUICK=0 SKIP_PEERS=0 REPEATS="" PLACE=none
 while [ $# -gt 0 ]; do
@@ -46,14 +59,14 @@ while [ $# -gt 0 ]; do
     --repeats) REPEATS="$2"; shift ;;
     --place) PLACE="$2"; shift ;;
     --cores) CORES="$2"; shift ;;
-    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) print_usage "$0"; exit 0 ;;
     *) echo "bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
 if [ -z "$REPEATS" ]; then REPEATS=3; [ "$QUICK" = 1 ] && REPEATS=1; fi
-PHOTO_LIMIT=0 SEED_SIZE=3000
-[ "$QUICK" = 1 ] && PHOTO_LIMIT=200 SEED_SIZE=300
+PHOTO_LIMIT=0 SEED_SIZE=3000 ENGINE_IMAGES=1024
+[ "$QUICK" = 1 ] && PHOTO_LIMIT=200 SEED_SIZE=300 ENGINE_IMAGES=256
 
 STAMP=$(date +%Y%m%d-%H%M%S)
 RUN="$RESULTS/bench-$STAMP"
@@ -65,35 +78,58 @@ run_dogcat() {
   local workload=$1 input=$2 images=$3 system=$4 np=$5 rep=$6; shift 6
   local dir="$RUN/dogcat/$workload-$system-np$np"
   dogcat_timed "$dir" "$np" --input "$input" --place "$PLACE" "$@"
+  # Each repeat's timing.json (DIR is reused): the inference table takes the best repeat.
+  cp "$dir/out/timing.json" "$dir.r$rep.timing.json" 2>/dev/null || true
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$workload" "$images" "$system" "$np" "$rep" "$WALL" "$RC" \
     "$BUSY_PCT" "$FOREIGN_CPU" "$CONTENDED" "$dir" >> "$RUN/runs.tsv"
   log "dogcat $workload $system np=$np run $rep: ${WALL}s (rc $RC) $(grep -h '^accuracy:' "$dir/stdout.txt" || true)"
 }
 
-# run_peer NAME WORKLOAD LIST IMAGES REP SCRIPT [args...]: invocation REP of one peer, one timed
-# pass (--repeats 1) pinned to the same CPUs, under GNU time (wall of the whole python command,
-# its max RSS and CPU). An invocation during which other processes used CPU is run again (at
-# most TRIES times). Files: NAME-WORKLOAD.rREP.{csv,log,time}, NAME-WORKLOAD.runs.tsv.
-run_peer() {
-  local name=$1 workload=$2 list=$3 images=$4 rep=$5 script=$6; shift 6
-  local base="$RUN/peers/$name-$workload" try rc b0 own wall foreign contended
+# peer_timed BASE REP COMMAND...: invocation REP of one Python peer ($PY COMMAND...), pinned to
+# the same CPUs, under GNU time (wall of the whole python command, its max RSS and CPU). An
+# invocation during which other processes used CPU is run again (at most TRIES times). Files:
+# BASE.rREP.{cmd,log,time} and BASE.runs.tsv (one line per try).
+peer_timed() {
+  local base=$1 rep=$2 try rc b0 own wall maxrss foreign contended; shift 2
   [ "$rep" = 1 ] && printf 'rep\ttry\twall_s\tmaxrss_kib\tcpu_s\tbusy_pct\tforeign_cpu_s\tcontended\trc\n' > "$base.runs.tsv"
   for try in $(seq 1 "$TRIES"); do
     wait_idle
     rc=0 contended=no
     b0=$(cpu_busy_seconds)
-    /usr/bin/time -f '%e %M %U %S' -o "$base.r$rep.time" taskset -c "0-$((CORES - 1))" "$PY" "$PEERS/$script" \
-      --paths "$list" --sizes "$images" --repeats 1 --threads "$CORES" --out "$base.r$rep.csv" "$@" \
+    printf '%q ' "$PY" "$@" > "$base.r$rep.cmd"
+    /usr/bin/time -f '%e %M %U %S' -o "$base.r$rep.time" taskset -c "0-$((CORES - 1))" "$PY" "$@" \
       > "$base.r$rep.log" 2>&1 || rc=$?
     read -r wall maxrss own < <(tail -n1 "$base.r$rep.time" | awk '{ printf "%s %s %.2f\n", $1, $2, $3 + $4 }')
     foreign=$(foreign_cpu "$b0" "$(cpu_busy_seconds)" "$own" "$wall") && contended=yes
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$try" "$wall" "$maxrss" "$own" "$BUSY_PCT" "$foreign" \
       "$contended" "$rc" >> "$base.runs.tsv"
-    [ "$rc" = 0 ] || { log "peer $name failed (rc $rc), see $base.r$rep.log"; tail -5 "$base.r$rep.log" >&2; return 1; }
-    log "peer $name $workload run $rep: $(grep -h '^{"peer"' "$base.r$rep.log" | sed 's/, "max_abs.*//' | tr '\n' ' ')"
+    [ "$rc" = 0 ] || { log "peer $(basename "$base") failed (rc $rc), see $base.r$rep.log"; tail -5 "$base.r$rep.log" >&2; return 1; }
+    log "peer $(basename "$base") run $rep: $(grep -hE '^\{"peer"|img/s' "$base.r$rep.log" | sed 's/, "max_abs.*//' | tr '\n' ' ')"
     [ "$contended" = yes ] || break
     log "contended: other processes used ${foreign} CPU s during this ${wall} s peer run (try $try of $TRIES)"
   done
+}
+
+# run_peer NAME WORKLOAD LIST IMAGES REP SCRIPT [args...]: a peer with the common interface of
+# ../shared/peers (one timed pass, --repeats 1); its rows in RUN/peers/NAME-WORKLOAD.rREP.csv.
+run_peer() {
+  local name=$1 workload=$2 list=$3 images=$4 rep=$5 script=$6; shift 6
+  local base="$RUN/peers/$name-$workload"
+  peer_timed "$base" "$rep" "$PEERS/$script" --paths "$list" --sizes "$images" --repeats 1 --threads "$CORES" \
+    --out "$base.r$rep.csv" "$@"
+}
+
+# run_pipeline NAME WORKLOAD LIST REP SCRIPT MODEL [args...]: a whole Python pipeline (decode
+# and inference, clock started before the imports), which prints 'NAME: N images S s R img/s'.
+run_pipeline() {
+  local name=$1 workload=$2 list=$3 rep=$4 script=$5 model=$6; shift 6
+  peer_timed "$RUN/peers/$name-$workload" "$rep" "$script" "$list" "$model" --workers 2 "$@"
+}
+
+# run_engine_only MODEL_NAME REP ONNX [args...]: ONNX Runtime and OpenVINO on inference alone.
+run_engine_only() {
+  local name=$1 rep=$2 onnx=$3; shift 3
+  peer_timed "$RUN/engine/$name" "$rep" "$PEERS/engine_only.py" "$onnx" "$ENGINE_PHOTO" --n "$ENGINE_IMAGES" "$@"
 }
 
 main() {
@@ -101,13 +137,14 @@ main() {
   [ -s "$MODEL" ] || { echo "bench.sh: $MODEL missing (scripts/setup.sh fetches it)" >&2; exit 1; }
   local reuse=()
   if [ "$SKIP_PEERS" = 1 ]; then
-    mapfile -t reuse < <(ls -t "$RESULTS"/bench-*.csv 2>/dev/null || true)
+    mapfile -t reuse < <(ls -t "$RESULTS"/bench-*.csv 2>/dev/null | grep -v -- '-inference\.csv$' || true)
     [ "${#reuse[@]}" -gt 0 ] || { echo "bench.sh: --skip-peers but no bench-results/bench-*.csv yet" >&2; exit 1; }
     ensure_venv numpy
   else
-    ensure_venv tensorflow-cpu==2.21.0 tf-keras==2.21.0 onnxruntime pillow numpy
+    ensure_venv tensorflow-cpu==2.21.0 tf-keras==2.21.0 onnxruntime openvino pillow numpy
   fi
-  mkdir -p "$RUN/lists" "$RUN/peers" "$RUN/dogcat"
+  mkdir -p "$RUN/lists" "$RUN/peers" "$RUN/engine" "$RUN/dogcat"
+  "$PY" scripts/bench/machine.py --build-flags "$(scripts/build-flags.sh)" > "$RUN/machine.json"
   printf 'workload\timages\tsystem\tnp\trep\twall_s\trc\tbusy_pct\tforeign_cpu_s\tcontended\tdir\n' > "$RUN/runs.tsv"
 
   local n_photos n_seed
@@ -138,7 +175,7 @@ main() {
     run_dogcat seed "$RUN/lists/seed_$n_seed.txt" "$n_seed" exact 2 "$rep"
     run_dogcat seed "$RUN/lists/seed_$n_seed.txt" "$n_seed" fast 2 "$rep" --fast-decode
     run_dogcat seed "$RUN/lists/seed_$n_seed.txt" "$n_seed" nocache 2 "$rep" --cache-mb 0
-    run_dogcat mobilenetv2 "$RUN/lists/photos.csv" "$n_photos" mobilenetv2 2 "$rep" --model "$SHARED/models/mobilenetv2_catdog.h5"
+    run_dogcat mobilenetv2 "$RUN/lists/photos.csv" "$n_photos" mobilenetv2 2 "$rep" --model "$MOBILENET.h5"
     [ "$SKIP_PEERS" = 0 ] || continue
     for w in photos seed; do
       if [ "$w" = photos ]; then list="$RUN/lists/photos.txt" n=$n_photos
@@ -147,15 +184,21 @@ main() {
       run_peer onnxruntime "$w" "$list" "$n" "$rep" run_onnxruntime.py --model "$ONNX" --workers 2
     done
     PEERS="$ROOT/scripts/bench" run_peer onnx-mobilenetv2 mobilenetv2 "$RUN/lists/photos.txt" "$n_photos" "$rep" run_onnx_mobilenet.py --workers 2
+    run_pipeline ort-pipeline photos "$RUN/lists/photos.txt" "$rep" "$PEERS/peer_ort.py" "$ONNX"
+    run_pipeline ov-pipeline photos "$RUN/lists/photos.txt" "$rep" "$PEERS/peer_ov.py" "$ONNX"
+    run_pipeline ort-pipeline mobilenetv2 "$RUN/lists/photos.txt" "$rep" scripts/bench/peer_ort_rgb.py "$MOBILENET.onnx" --rgb 224
+    run_pipeline ov-pipeline mobilenetv2 "$RUN/lists/photos.txt" "$rep" "$PEERS/peer_ov.py" "$MOBILENET.onnx" --rgb 224
+    run_engine_only catsordogs "$rep" "$ONNX"
+    run_engine_only mobilenetv2 "$rep" "$MOBILENET.onnx" --rgb 224
   done
 
   local csv="$RESULTS/bench-$STAMP.csv" md="$RESULTS/bench-$STAMP.md"
-  "$PY" scripts/bench/report.py "$RUN" --cores "$CORES" --csv "$csv" --md "$md" \
-    ${reuse[@]:+--reuse-peers "${reuse[@]}"} --script-seconds "$(seconds_since "$START_NS")"
+  "$PY" scripts/bench/report.py "$RUN" --cores "$CORES" --csv "$csv" --inference-csv "${csv%.csv}-inference.csv" \
+    --md "$md" ${reuse[@]:+--reuse-peers "${reuse[@]}"} --script-seconds "$(seconds_since "$START_NS")"
   echo
   cat "$md"
   echo
-  echo "CSV: $csv"
+  echo "CSV: $csv, ${csv%.csv}-inference.csv"
   echo "raw: $RUN"
   log "bench.sh took $(seconds_since "$START_NS") s"
 }

@@ -1,20 +1,24 @@
-"""Turns one scripts/bench.sh run directory into the comparison table (CSV + markdown).
+"""Turns one scripts/bench.sh run directory into its tables: the pipeline table (CSV), inference
+alone (scripts/bench/inference_table.py, a second CSV) and both as markdown under a header that
+names the machine (RUN/machine.json, scripts/bench/machine.py).
 
 Reads RUN/runs.tsv (one line per timed mpirun), each configuration's last output
 (timing.json, results.csv, stdout with the `accuracy:` line, rss/rss.RANK from GNU time),
-RUN/peers/STEM-WORKLOAD.runs.tsv (one line per invocation: GNU time's wall, max RSS, CPU; the
-contention check) and STEM-WORKLOAD.rREP.csv (the peer script's own rows),
-RUN/flops.json and RUN/gemm.json (scripts/bench/ceiling.py).
+the peers' files in RUN/peers (scripts/bench/peer_rows.py), RUN/flops.json and RUN/gemm.json
+(scripts/bench/ceiling.py).
 
 Definitions (repeated in the markdown):
   dogcat-mpi seconds = wall of the whole mpirun command measured by bench.sh, best of runs
                        (the same statistic as the peers'; the median is in the notes).
   peer seconds       = the peer's own timer (decode + inference; TF import, model load and
                        warm-up excluded), best of its invocations: the peers' best numbers.
+  pipeline seconds   = peer_ort.py / peer_ov.py's clock, started before the imports (as a whole
+                       mpirun is timed): imports + model load + decode + inference; best of runs.
   peer e2e seconds   = whole python command wall (GNU time) minus the other peer's pass in that
                        command (run_keras.py times predict and tf.data in one invocation):
                        start-up + imports + model load + warm-up + this pass; best of invocations.
-  ratio vs X         = this row's images/s / X's images/s on the same workload.
+  ratio vs X         = this row's images/s / X's images/s on the same workload; the markdown shows
+                       the ratio to the best pipeline and to the best own-timer peer.
   ceiling fraction   = FLOPs/image x images/s / (one-core GEMM GFLOP/s x cores used).
 """
 import argparse
@@ -24,22 +28,19 @@ import json
 import os
 import re
 import statistics
+import inference_table
+import machine
+import peer_rows
+from peer_rows import ALL, PEERS, PIPELINES
 from runinfo import binary_versions
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GOLDENS = os.path.abspath(os.path.join(HERE, "..", "..", "..", "shared", "goldens"))
 
-# peer key -> (row name in the peer's CSV, display name, the peer's file stem in RUN/peers)
-PEERS = {
-    "keras_predict": ("keras_predict_bs64", "Keras predict (bs 64)", "keras"),
-    "keras_tfdata": ("keras_tfdata_map2_bs64", "Keras + tf.data (map, bs 64)", "keras"),
-    "onnxruntime": ("onnxruntime_numpy_dec2_bs64", "ONNX Runtime (2 decode threads, bs 64)", "onnxruntime"),
-    "onnxruntime_mobilenetv2": ("onnxruntime_mobilenetv2_dec2_bs64", "ONNX Runtime MobileNetV2 (2 decode threads, bs 64)", "onnx-mobilenetv2"),
-}
 SYSTEMS = {"exact": "dogcat-mpi", "fast": "dogcat-mpi --fast-decode", "nocache": "dogcat-mpi --cache-mb 0",
            "dynamic": "dogcat-mpi --schedule dynamic", "mobilenetv2": "dogcat-mpi MobileNetV2 (.h5)"}
 FIELDS = ["workload", "system", "ranks_threads", "images", "seconds", "images_per_s",
-          *[f"ratio_{k}" for k in PEERS], "ceiling_fraction", "seconds_kind", "median_seconds", "cores_used",
+          *[f"ratio_{k}" for k in ALL], "ratio_best_pipeline", "ratio_best_own_timer_peer", "ceiling_fraction", "seconds_kind", "median_seconds", "cores_used",
           "e2e_seconds", "e2e_images_per_s", "internal_seconds", "peak_rss_mb", "rss_mb_per_rank",
           "accuracy", "failed", "vs_keras_golden", "runs", "busy_starts", "contended", "source"]
 
@@ -110,82 +111,31 @@ def dogcat_rows(run, cores, gold):
     return rows
 
 
-def peer_rows(run, cores, images_by_workload):
-    """One row per peer and workload from RUN/peers/STEM-WORKLOAD.runs.tsv and .rREP.csv."""
-    rows = []
-    for workload in images_by_workload:
-        for key, (name, display, stem) in PEERS.items():
-            base = os.path.join(run, "peers", f"{stem}-{workload}")
-            if not os.path.exists(base + ".runs.tsv"):
-                continue
-            final = {}  # rep -> its last try (the one kept)
-            for t in csv.DictReader(open(base + ".runs.tsv"), delimiter="\t"):
-                final[t["rep"]] = t
-            passes = []  # (own-timer seconds, end-to-end estimate) per invocation
-            for rep, t in final.items():
-                if t["rc"] != "0" or not os.path.exists(f"{base}.r{rep}.csv"):
-                    continue
-                all_rows = list(csv.DictReader(open(f"{base}.r{rep}.csv")))
-                mine = [r for r in all_rows if r["peer"] == name]
-                if mine:
-                    own = float(mine[0]["total_s"])
-                    others = sum(float(r["total_s"]) for r in all_rows) - own
-                    passes.append((own, float(t["wall_s"]) - others, int(mine[0]["size"])))
-            if not passes:
-                continue
-            n = passes[0][2]
-            best = min(p[0] for p in passes)
-            e2e = min(p[1] for p in passes)
-            rows.append(dict(
-                workload=workload, system=display, ranks_threads=f"{cores} threads", images=n, seconds=best,
-                images_per_s=n / best, seconds_kind=f"peer's own timer, best of {len(passes)}", cores_used=cores,
-                e2e_seconds=e2e, e2e_images_per_s=n / e2e,
-                internal_seconds=statistics.median(p[0] for p in passes),
-                peak_rss_mb=round(max(int(t["maxrss_kib"]) for t in final.values()) / 1024, 1),
-                rss_mb_per_rank="", accuracy="", failed="", vs_keras_golden="", runs=f"{len(passes)}",
-                source="this run", _key=key,
-                busy_starts=sum(int(t["busy_pct"] or 0) >= 15 for t in final.values()),
-                contended=sum(t["contended"] == "yes" for t in final.values())))
-    return rows
-
-
-def reused_peer_rows(paths, wanted):
-    """Peer rows for each (workload, images) in `wanted`, from the first of the earlier bench
-    CSVs `paths` (newest first) that has any for it."""
-    rows = []
-    for path in paths:
-        found = {(r["workload"], int(r["images"])) for r in reused_rows(path, wanted)}
-        rows += [r for r in reused_rows(path, found) if (r["workload"], r["images"]) in wanted]
-        wanted = wanted - found
-    return rows
-
-
-def reused_rows(path, wanted):
-    rows = []
-    for r in csv.DictReader(open(path)):
-        key = next((k for k, p in PEERS.items() if p[1] == r["system"]), None)
-        if key and (r["workload"], int(r["images"])) in wanted:
-            r = {k: r.get(k, "") for k in FIELDS}
-            for k in ("seconds", "images_per_s", "e2e_seconds", "e2e_images_per_s"):
-                r[k] = float(r[k]) if r[k] not in ("", "nan") else float("nan")
-            r["images"] = int(r["images"])
-            r["cores_used"] = int(r["cores_used"])
-            r["busy_starts"] = int(r["busy_starts"] or 0)
-            r["contended"] = int(r.get("contended") or 0)
-            r["peak_rss_mb"] = float(r["peak_rss_mb"]) if r["peak_rss_mb"] else ""
-            if not r["source"].startswith("reused"):
-                r["source"] = "reused: " + os.path.basename(path)
-            r["_key"] = key
-            rows.append(r)
-    return rows
-
-
 def fill_ratios(rows, flops, gflops_core):
     for r in rows:
         peers = {p["_key"]: p["images_per_s"] for p in rows if "_key" in p and p["workload"] == r["workload"]}
-        for k in PEERS:
+        for k in ALL:
             r[f"ratio_{k}"] = r["images_per_s"] / peers[k] if k in peers else float("nan")
+        for name, group in (("pipeline", PIPELINES), ("own_timer_peer", PEERS)):
+            best = max((v for k, v in peers.items() if k in group), default=float("nan"))
+            r[f"ratio_best_{name}"] = r["images_per_s"] / best
         r["ceiling_fraction"] = flops * r["images_per_s"] / (gflops_core * 1e9 * r["cores_used"])
+
+
+def targets(rows, inference):
+    """Issue 15's targets against this run's figures (they hold for a full run on an idle machine)."""
+    def mine(workload, system):
+        return next((r for r in rows if r["workload"] == workload and r["system"] == system
+                     and r["ranks_threads"] == "2 ranks"), None)
+    checks = [("inference alone, catsordogs", inference_table.ratio(inference, "catsordogs"), 2.5, "the better of ORT and OpenVINO"),
+              ("inference alone, MobileNetV2", inference_table.ratio(inference, "mobilenetv2"), 1.2, "the better of ORT and OpenVINO"),
+              ("whole `mpirun -np 2` on the photos", (mine("photos", "dogcat-mpi") or {}).get("ratio_best_pipeline", float("nan")),
+               4.5, "the best Python pipeline")]
+    out = ["", "Against issue 15's targets (this run's figures):", ""]
+    for what, x, goal, against in checks:
+        verdict = "no figure" if x != x else ("met" if x >= goal else "not met")
+        out.append(f"- {what}: {fmt(x)}x {against} (target >= {goal}x): {verdict}")
+    return out
 
 
 def fmt(v, digits=2):
@@ -194,9 +144,9 @@ def fmt(v, digits=2):
     return str(v)
 
 
-def markdown(rows, flops, gemm, cores, script_seconds, binaries):
+def markdown(rows, inference, where, flops, gemm, cores, script_seconds, binaries):
     ceiling = gemm["gflops_per_core"] * 1e9 / flops
-    out = [f"## dogcat-mpi vs peers ({cores} cores)", "",
+    out = [f"## dogcat-mpi vs peers ({cores} cores)", "", *machine.header_lines(where),
            f"- dogcat-mpi binary: {', '.join(binaries) or 'unknown'}"
            + (" -- WARNING: it was rebuilt during this benchmark" if len(binaries) > 1 else ""),
            f"- FLOPs/image (catsordogs, 2 x MACs of 3 convs + 2 dense): {flops / 1e6:.1f} MFLOP",
@@ -205,16 +155,21 @@ def markdown(rows, flops, gemm, cores, script_seconds, binaries):
            f"tries) -> ceiling "
            f"{ceiling:.0f} img/s per core, {ceiling * cores:.0f} img/s on {cores} cores",
            "- dogcat-mpi seconds: wall of the whole `mpirun` command (start-up, model load, decode, "
-           "inference, gather, writing), best of runs (its median is in the notes). Peer seconds: the "
-           "peer's own timer (decode + inference; TF import, model load and warm-up excluded), best "
-           "of runs (one pass per python invocation). Runs of all systems are interleaved, repeat by "
-           "repeat, so a slow spell of the machine falls on all of them alike.",
-           "- x Peer = this row's img/s / that peer's img/s (same workload). % ceiling = FLOPs/image "
+           "inference, gather, writing), best of runs (its median is in the notes). Pipeline seconds "
+           "(`../shared/peers/peer_ort.py`, `peer_ov.py`, and `scripts/bench/peer_ort_rgb.py` for "
+           "MobileNetV2's RGB input: PIL decode in 2 threads, 2 inference threads): their "
+           "clock starts before the imports, as a whole mpirun is timed. Own-timer peers (Keras, the "
+           "older ONNX Runtime scripts): decode + inference; TF import, model load and warm-up "
+           "excluded. Best of runs (one pass per python invocation). Runs of all systems are "
+           "interleaved, repeat by repeat, so a slow spell of the machine falls on all of them alike.",
+           "- x best pipeline = this row's img/s / the faster pipeline's (same workload); x best "
+           "own-timer peer = the same against the fastest own-timer peer (every ratio is in the "
+           "CSV). % ceiling = FLOPs/image "
            "x img/s / (GEMM peak x cores used). Peak RSS: GNU time max RSS of each rank process "
            "(dogcat-mpi, max over ranks) or of the python process (peers).", ""]
     head = ["workload", "system", "ranks/threads", "images", "seconds", "img/s",
-            "x Keras predict", "x Keras tf.data", "x ONNX RT", "x ORT MobileNetV2", "% ceiling", "peak RSS MB", "accuracy", "notes"]
-    out += ["| " + " | ".join(head) + " |", "|" + "---|" * 2 + "---|" + "---:|" * 10 + "---|"]
+            "x best pipeline", "x best own-timer peer", "% ceiling", "peak RSS MB", "accuracy", "notes"]
+    out += ["| " + " | ".join(head) + " |", "|" + "---|" * 2 + "---|" + "---:|" * 8 + "---|"]
     for r in rows:
         median = r.get("median_seconds")
         notes = "; ".join(x for x in (r["vs_keras_golden"], r["source"] if r["source"] != "this run" else "",
@@ -227,19 +182,20 @@ def markdown(rows, flops, gemm, cores, script_seconds, binaries):
                                       if r.get("contended") else "") if x)
         out.append("| " + " | ".join([
             r["workload"], r["system"], r["ranks_threads"], str(r["images"]), fmt(r["seconds"]),
-            fmt(r["images_per_s"], 1), *(fmt(r[f"ratio_{k}"]) for k in PEERS),
+            fmt(r["images_per_s"], 1), fmt(r["ratio_best_pipeline"]), fmt(r["ratio_best_own_timer_peer"]),
             fmt(100 * r["ceiling_fraction"], 1) if r["workload"] != "mobilenetv2" else "",
             fmt(r["peak_rss_mb"], 0), r["accuracy"], notes]) + " |")
     peers = [r for r in rows if "_key" in r]
     if peers:
-        out += ["", "Peers end to end: the whole python command's wall (TF/ORT import, model load, warm-up, "
-                "one pass) minus the other peer's pass timed in the same command (run_keras.py times "
-                "predict and tf.data in one invocation), best of invocations:", "",
+        out += ["", "Peers end to end: the whole python command's wall (Python start, imports, model load, "
+                "warm-up, one pass) minus the other peer's pass timed in the same command (run_keras.py "
+                "times predict and tf.data in one invocation), best of invocations:", "",
                 "| workload | system | own timer s | img/s | e2e s | e2e img/s | max RSS MB |",
                 "|---|---|---:|---:|---:|---:|---:|"]
         for r in peers:
             out.append(f"| {r['workload']} | {r['system']} | {fmt(r['seconds'])} | {fmt(r['images_per_s'], 1)} | "
                        f"{fmt(r['e2e_seconds'])} | {fmt(r['e2e_images_per_s'], 1)} | {fmt(r['peak_rss_mb'], 0)} |")
+    out += ["", *inference_table.markdown(inference), *targets(rows, inference)]
     if script_seconds:
         out += ["", f"bench.sh ran {script_seconds:.0f} s (before writing this report)."]
     return "\n".join(out) + "\n"
@@ -250,8 +206,10 @@ def main():
     ap.add_argument("run")
     ap.add_argument("--cores", type=int, default=2)
     ap.add_argument("--csv", required=True)
+    ap.add_argument("--inference-csv", required=True)
     ap.add_argument("--md", required=True)
-    ap.add_argument("--reuse-peers", nargs="+", help="take the peer rows from these earlier bench CSVs (newest first)")
+    ap.add_argument("--reuse-peers", nargs="+", help="take the peer rows from these earlier bench CSVs (newest first), "
+                    "and the engine-only rows from their -inference.csv twins")
     ap.add_argument("--script-seconds", type=float, default=0)
     args = ap.parse_args()
     flops = json.load(open(os.path.join(args.run, "flops.json")))["flops_per_image"]
@@ -260,12 +218,17 @@ def main():
     rows = dogcat_rows(args.run, args.cores, goldens())
     wanted = {(r["workload"], r["images"]) for r in rows}
     if args.reuse_peers:
-        rows += reused_peer_rows(args.reuse_peers, wanted)
+        rows += peer_rows.reused_peer_rows(args.reuse_peers, wanted, FIELDS)
     else:
-        rows += peer_rows(args.run, args.cores, dict.fromkeys(w for w, _ in wanted))
+        rows += peer_rows.peer_rows(args.run, args.cores, dict.fromkeys(w for w, _ in wanted))
     order = {w: i for i, w in enumerate(dict.fromkeys(r["workload"] for r in rows))}
     rows.sort(key=lambda r: (order[r["workload"]], "_key" in r))
     fill_ratios(rows, flops, gemm["gflops_per_core"])
+    twins = [p[:-len(".csv")] + "-inference.csv" for p in args.reuse_peers or []]
+    inference = inference_table.rows(args.run, twins if args.reuse_peers else None)
+    inference_table.write_csv(args.inference_csv, inference)
+    where_file = os.path.join(args.run, "machine.json")
+    where = json.load(open(where_file)) if os.path.exists(where_file) else machine.describe()
 
     with open(args.csv, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=FIELDS, extrasaction="ignore")
@@ -274,7 +237,7 @@ def main():
             w.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in r.items()})
     with open(args.md, "w") as f:
         dirs = [r["dir"] for r in csv.DictReader(open(os.path.join(args.run, "runs.tsv")), delimiter="\t")]
-        f.write(markdown(rows, flops, gemm, args.cores, args.script_seconds, binary_versions(dirs)))
+        f.write(markdown(rows, inference, where, flops, gemm, args.cores, args.script_seconds, binary_versions(dirs)))
 
 
 if __name__ == "__main__":

@@ -10,9 +10,11 @@ foreign_cpu_s, contended, dir) and each run's DIR/out/timing.json; writes into O
 """
 import argparse
 import csv
+import functools
 import json
 import os
 import statistics
+from machine import describe, short_label
 from runinfo import binary_versions
 
 MODES = {  # seed-sweep label -> legend text
@@ -25,17 +27,10 @@ FIELDS = ["experiment", "mode", "images", "ranks", "batch_size", "schedule", "ov
           "internal_efficiency", "busy_seconds_per_rank", "images_per_rank", "imbalance", "runs", "busy_starts", "contended"]
 
 
+@functools.cache
 def machine():
-    """'AMD EPYC, 2 cores' from /proc/cpuinfo."""
-    name = "unknown CPU"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                name = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return name
+    """'AMD EPYC (family 25 model 17, znver4 = Zen 4), AVX-512' (scripts/bench/machine.py)."""
+    return short_label(describe())
 
 
 def load(raw, cores):

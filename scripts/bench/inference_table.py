@@ -1,0 +1,119 @@
+"""The second table of scripts/bench.sh: inference alone, no decoding, per model.
+
+dogcat-mpi's engine: the -np 2 runs of the pipeline table (catsordogs: the photos, exact mode;
+MobileNetV2: its .h5 on the photos), each repeat's timing.json (RUN/dogcat/DIR.rREP.timing.json):
+images / the largest per-rank inferSeconds, i.e. both cores' inference rate while each rank also
+decodes its own share; best of the repeats (the median in the notes).
+The peers: ../shared/peers/engine_only.py (ONNX Runtime, 2 intra-op threads; OpenVINO, THROUGHPUT
+hint, 2 threads), one real photo's input repeated in batches of 64: RUN/engine/MODEL.rREP.log,
+best of the repeats. Ratios: this row's img/s / the better of ONNX Runtime and OpenVINO.
+"""
+import csv
+import glob
+import json
+import os
+import re
+import statistics
+
+# model -> (its dogcat-mpi runs in RUN/dogcat, display name)
+MODELS = {"catsordogs": ("photos-exact-np2", "catsordogs (grey 256)"),
+          "mobilenetv2": ("mobilenetv2-mobilenetv2-np2", "MobileNetV2 (RGB 224)")}
+# engine_only.py's line prefix -> display name
+ENGINES = {"ort-engine": "ONNX Runtime (2 threads)", "ov-engine": "OpenVINO (THROUGHPUT, 2 threads)"}
+FIELDS = ["model", "system", "how", "images_per_s", "median_images_per_s", "runs", "ratio_best_peer", "notes", "source"]
+
+
+def dogcat_row(run, model):
+    stem, _ = MODELS[model]
+    rates = []
+    for path in sorted(glob.glob(os.path.join(run, "dogcat", f"{stem}.r*.timing.json"))):
+        t = json.load(open(path))
+        slowest = max((r["inferSeconds"] for r in t.get("ranks", [])), default=0)
+        if slowest > 0:
+            rates.append((t["images"] / slowest, t["images"], len(t["ranks"])))
+    if not rates:
+        return None
+    best = max(rates)
+    return dict(model=model, system="dogcat-mpi engine", images_per_s=best[0],
+                how=f"timing.json, `-np {best[2]}` on {best[1]} photos: images / slower rank's inference s",
+                median_images_per_s=statistics.median(r[0] for r in rates), runs=len(rates), notes="",
+                source="this run")
+
+
+def peer_rows(run, model):
+    """ONNX Runtime and OpenVINO rows from the engine_only.py logs of this run."""
+    found = {k: [] for k in ENGINES}
+    notes = {k: "" for k in ENGINES}
+    for log in sorted(glob.glob(os.path.join(run, "engine", f"{model}.r*.log"))):
+        for prefix in ENGINES:
+            for rate, rest in re.findall(rf"^{prefix}: ([\d.]+) img/s(.*)$", open(log).read(), re.M):
+                found[prefix].append(float(rate))
+                notes[prefix] = rest.strip().strip("()")
+    n = re.search(r"--n (\d+)", " ".join(open(p).read() for p in glob.glob(os.path.join(run, "engine", "*.cmd"))))
+    rows = []
+    for prefix, rates in found.items():
+        if rates:
+            rows.append(dict(model=model, system=ENGINES[prefix], images_per_s=max(rates),
+                             how="engine_only.py" + (f", {n.group(1)} images a timing" if n else ""),
+                             median_images_per_s=statistics.median(rates), runs=len(rates),
+                             notes=notes[prefix], source="this run"))
+    return rows
+
+
+def reused_peer_rows(paths, model):
+    """The peers' rows for `model` from the first earlier bench-*-inference.csv that has them."""
+    for path in paths:
+        if not os.path.exists(path):
+            continue
+        rows = [r for r in csv.DictReader(open(path)) if r["model"] == model and r["system"] in ENGINES.values()]
+        if rows:
+            for r in rows:
+                for k in ("images_per_s", "median_images_per_s"):
+                    r[k] = float(r[k])
+                if not r["source"].startswith("reused"):
+                    r["source"] = "reused: " + os.path.basename(path)
+            return rows
+    return []
+
+
+def rows(run, reuse_paths=None):
+    out = []
+    for model in MODELS:
+        mine = dogcat_row(run, model)
+        peers = reused_peer_rows(reuse_paths, model) if reuse_paths else peer_rows(run, model)
+        best = max((p["images_per_s"] for p in peers), default=float("nan"))
+        for r in ([mine] if mine else []) + peers:
+            r["ratio_best_peer"] = r["images_per_s"] / best if peers else float("nan")
+            out.append(r)
+    return out
+
+
+def write_csv(path, table):
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=FIELDS, extrasaction="ignore")
+        w.writeheader()
+        for r in table:
+            w.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in r.items()})
+
+
+def markdown(table):
+    def f(v, d=1):
+        return "" if v != v else f"{v:.{d}f}"
+    out = ["### Inference alone (no decoding), 2 cores", "",
+           "- dogcat-mpi engine: from `timing.json` of the pipeline table's `-np 2` runs (exact mode): images / "
+           "the slower rank's inference seconds (each rank also decodes its share, between batches), best of runs. Peers: `../shared/peers/engine_only.py` (ONNX "
+           "Runtime and OpenVINO, 2 threads, one real photo's input repeated in batches of 64), best of runs.",
+           "- x best peer = this row's img/s / the better of ONNX Runtime and OpenVINO for that model.", "",
+           "| model | system | img/s | x best peer | how | notes |", "|---|---|---:|---:|---|---|"]
+    for r in table:
+        notes = "; ".join(x for x in (r["notes"], f"median {f(r['median_images_per_s'])} img/s of {r['runs']}",
+                                      r["source"] if r["source"] != "this run" else "") if x)
+        out.append(f"| {MODELS[r['model']][1]} | {r['system']} | {f(r['images_per_s'])} | "
+                   f"{f(r['ratio_best_peer'], 2)} | {r['how']} | {notes} |")
+    return out
+
+
+def ratio(table, model):
+    """dogcat-mpi's ratio to the best engine-only peer for one model (nan if either is missing)."""
+    return next((r["ratio_best_peer"] for r in table if r["model"] == model and r["system"] == "dogcat-mpi engine"),
+                float("nan"))
