@@ -14,6 +14,7 @@
 #    --schedule static and --schedule dynamic: wall and per-rank busy seconds (timing.json).
 #    Skipped, with a note, when the binary has no --schedule option.
 #
+# The header names the CPU, its vector ISA and the build's target CPU (scripts/bench/machine.py).
 # Output: bench-results/scaling/STAMP/ (and the link bench-results/scaling/latest):
 #   scaling.csv, scaling.md (also printed), seed-sweep.png, speedup.png, schedule.png, raw/.
 #
@@ -104,6 +105,7 @@ main() {
   [ -s "$MODEL" ] || { echo "bench-scaling.sh: $MODEL missing (scripts/setup.sh fetches it)" >&2; exit 1; }
   ensure_venv numpy matplotlib
   mkdir -p "$RAW/lists"
+  "$PY" scripts/bench/machine.py --build-flags "$(scripts/build-flags.sh)" > "$RAW/machine.json"
   printf 'experiment\tlabel\timages\tnp\tbatch\tschedule\trep\twall_s\trc\tbusy_pct\tforeign_cpu_s\tcontended\tdir\n' > "$RAW/runs.tsv"
 
   local n_photos

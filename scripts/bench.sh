@@ -104,7 +104,7 @@ peer_timed() {
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$try" "$wall" "$maxrss" "$own" "$BUSY_PCT" "$foreign" \
       "$contended" "$rc" >> "$base.runs.tsv"
     [ "$rc" = 0 ] || { log "peer $(basename "$base") failed (rc $rc), see $base.r$rep.log"; tail -5 "$base.r$rep.log" >&2; return 1; }
-    log "peer $(basename "$base") run $rep: $(grep -hE '^\{"peer"|img/s' "$base.r$rep.log" | sed 's/, "max_abs.*//' | tr '\n' ' ')"
+    log "peer $(basename "$base") run $rep: $(grep -hE '^\{"peer"|^[a-z-]+: .*img/s' "$base.r$rep.log" | sed 's/, "max_abs.*//' | tr '\n' ' ')"
     [ "$contended" = yes ] || break
     log "contended: other processes used ${foreign} CPU s during this ${wall} s peer run (try $try of $TRIES)"
   done

@@ -48,7 +48,8 @@ def peer_rows(run, model):
         for prefix in ENGINES:
             for rate, rest in re.findall(rf"^{prefix}: ([\d.]+) img/s(.*)$", open(log).read(), re.M):
                 found[prefix].append(float(rate))
-                notes[prefix] = rest.strip().strip("()")
+                # OpenVINO prints its precision as "<Type: 'bfloat16'>": keep the name.
+                notes[prefix] = re.sub(r"<Type: '(\w+)'>", r"\1", rest.strip().strip("()"))
     n = re.search(r"--n (\d+)", " ".join(open(p).read() for p in glob.glob(os.path.join(run, "engine", "*.cmd"))))
     rows = []
     for prefix, rates in found.items():
@@ -102,7 +103,9 @@ def markdown(table):
     out = ["### Inference alone (no decoding), 2 cores", "",
            "- dogcat-mpi engine: from `timing.json` of the pipeline table's `-np 2` runs (exact mode): images / "
            "the slower rank's inference seconds (each rank also decodes its share, between batches), best of runs. Peers: `../shared/peers/engine_only.py` (ONNX "
-           "Runtime and OpenVINO, 2 threads, one real photo's input repeated in batches of 64), best of runs.",
+           "Runtime and OpenVINO, 2 threads, one real photo's input repeated in batches of 64), best of runs. "
+           "OpenVINO picks its own inference precision (bfloat16 on CPUs with avx512_bf16 or AMX, not "
+           "float32 as dogcat-mpi and ONNX Runtime): its notes say which it ran.",
            "- x best peer = this row's img/s / the better of ONNX Runtime and OpenVINO for that model.", "",
            "| model | system | img/s | x best peer | how | notes |", "|---|---|---:|---:|---|---|"]
     for r in table:

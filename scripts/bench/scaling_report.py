@@ -14,7 +14,7 @@ import functools
 import json
 import os
 import statistics
-from machine import describe, short_label
+from machine import describe, header_lines, short_label
 from runinfo import binary_versions
 
 MODES = {  # seed-sweep label -> legend text
@@ -78,11 +78,11 @@ def f(v, d=2):
     return "" if v is None else str(v)
 
 
-def markdown(rows, cores, script_seconds, skipped, binaries):
+def markdown(rows, where, cores, script_seconds, skipped, binaries):
     sweep = [r for r in rows if r["experiment"] == "sweep"]
     strong = [r for r in rows if r["experiment"] == "strong"]
     sched = [r for r in rows if r["experiment"] == "schedule"]
-    out = [f"## dogcat-mpi scaling ({machine()}, {cores} cores)", "",
+    out = [f"## dogcat-mpi scaling ({machine()}, {cores} cores)", "", *header_lines(where), "",
            "Seconds = wall of the whole `mpirun` command (start-up, model load, decode, inference, "
            "gather, writing; `--place none`), median of runs; internal = dogcat-mpi's own wall "
            "(timing.json `wallSeconds`, no mpirun start-up).", "",
@@ -246,7 +246,9 @@ def main():
             w.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in r.items()})
     with open(os.path.join(args.out, "scaling.md"), "w") as fh:
         dirs = [r["dir"] for r in csv.DictReader(open(os.path.join(args.raw, "runs.tsv")), delimiter="\t")]
-        fh.write(markdown(rows, args.cores, args.script_seconds, skipped, binary_versions(dirs)))
+        where_file = os.path.join(args.raw, "machine.json")
+        where = json.load(open(where_file)) if os.path.exists(where_file) else describe()
+        fh.write(markdown(rows, where, args.cores, args.script_seconds, skipped, binary_versions(dirs)))
     charts(rows, args.out, args.cores)
 
 
