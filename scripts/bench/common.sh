@@ -2,7 +2,7 @@
 # Sets the paths, the mpirun environment and these helpers:
 #   log MSG...                   progress line on stderr
 #   seconds_since NS             seconds since a `date +%s%N` value
-#   ensure_venv PKG...           create .venv-bench/ and pip install the packages if any is missing
+#   ensure_venv PKG...           create .venv-bench/ and pip install those of the packages that are missing
 #   warm_cache LIST              read every file of a path list once (no cold page cache)
 #   wait_idle                    wait (up to IDLE_WAIT s) until the CPUs are idle; sets BUSY_PCT
 #   cpu_busy_seconds             busy CPU seconds of the whole machine since boot (/proc/stat)
@@ -36,10 +36,13 @@ log() { printf '[%s %s] %s\n' "${LOG_TAG:-bench}" "$(date +%H:%M:%S)" "$*" >&2; 
 seconds_since() { echo "$(( $(date +%s%N) - $1 ))" | awk '{printf "%.3f", $1 / 1e9}'; }
 
 ensure_venv() {
+  local missing=() p
   [ -x "$PY" ] || python3 -m venv "$VENV"
-  if ! "$VENV/bin/pip" show -q "$@" >/dev/null 2>&1; then
-    log "installing into $VENV: $* (TensorFlow alone: ~1.5 min, ~3 GB)"
-    "$VENV/bin/pip" install -q "$@"
+  # One at a time: `pip show A B` succeeds when any of them is installed.
+  for p in "$@"; do "$VENV/bin/pip" show -q "${p%%[=<>]*}" >/dev/null 2>&1 || missing+=("$p"); done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    log "installing into $VENV: ${missing[*]} (TensorFlow alone: ~1.5 min, ~3 GB)"
+    "$VENV/bin/pip" install -q "${missing[@]}"
   fi
 }
 
