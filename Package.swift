@@ -49,11 +49,13 @@ let package = Package(
 
         // Tests.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // The MPI wrappers checked under mpirun; MPITests runs it at -np 1, 2 and 3.
+        .executableTarget(name: "mpi-selftest", dependencies: ["MPI"], path: "Tests/MPISelfTest"),
         .testTarget(name: "ImageTests", dependencies: ["Image", "CInterpolate", "CTurboJPEG", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"], swiftSettings: fastRelease),
         .testTarget(name: "ModelIOTests", dependencies: ["ModelIO", "Engine", "CHDF5", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
-        .testTarget(name: "MPITests", dependencies: ["MPI"]),
+        .testTarget(name: "MPITests", dependencies: ["MPI", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ]
 )

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Runs the release binary under mpirun with a timeout, the way a user would, and captures
-/// its output. A hung job is killed and reported as such rather than hanging the tests.
+/// Runs the release binary (or another program: the MPI self-test) under mpirun with a
+/// timeout, the way a user would, and captures its output. A hung job is killed and
+/// reported as such rather than hanging the tests.
 public struct MPIRun {
     public var status: Int32
     public var stdout: String
@@ -10,12 +11,13 @@ public struct MPIRun {
     public var seconds: Double
 
     public static func run(ranks: Int, _ arguments: [String], in directory: URL? = nil,
-                           timeout: Double = 300, extraMPIArguments: [String] = []) throws -> MPIRun {
+                           timeout: Double = 300, extraMPIArguments: [String] = [],
+                           executable: URL = TestData.binary) throws -> MPIRun {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         var mpiArguments = ["mpirun", "-np", "\(ranks)"]
         if ranks > ProcessInfo.processInfo.activeProcessorCount { mpiArguments.append("--oversubscribe") }
-        process.arguments = mpiArguments + extraMPIArguments + [TestData.binary.path] + arguments
+        process.arguments = mpiArguments + extraMPIArguments + [executable.path] + arguments
         process.environment = MPIRun.environment
         if let directory { process.currentDirectoryURL = directory }
         // Output goes to files, so a chatty job can never block on a full pipe.

@@ -13,6 +13,8 @@ public enum TestData {
     public static let catsordogsModel = repository.appendingPathComponent("models/catsordogs.h5")
     public static let samples = repository.appendingPathComponent("data/samples")
     public static let binary = repository.appendingPathComponent(".build/release/dogcat-mpi")
+    /// The MPI wrappers' self-test (Tests/MPISelfTest), built beside the binary.
+    public static let mpiSelfTest = repository.appendingPathComponent(".build/release/mpi-selftest")
 
     /// The four dev photos whose exact TensorFlow input tensors are in goldens/.
     public static let goldenInputStems = ["cat.10", "dog.1", "Cat1002", "000bec180eb18c7604dcecc8fe0dba07"]
@@ -30,6 +32,12 @@ public enum TestData {
         return lines.dropFirst().map { line in
             Dictionary(uniqueKeysWithValues: zip(header, line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)))
         }
+    }
+
+    /// The labeled dev photos (labels.csv order, every `every`-th), as absolute paths.
+    public static func devPhotos(every: Int = 1) throws -> [String] {
+        try csvRows(photos.appendingPathComponent("labels.csv")).enumerated()
+            .filter { $0.offset % every == 0 }.map { photos.appendingPathComponent($0.element["file"]!).path }
     }
 
     /// A fresh temporary directory.
