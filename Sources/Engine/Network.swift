@@ -14,19 +14,19 @@ public final class Network {
     public let shapes: [[Int]]
 
     let storage: [FloatBuffer]          // per node; batch-tail nodes and bridges hold a whole batch
-    /// Each takes the image's input (chains that read the network input read it in place).
-    let perImageSteps: [(UnsafePointer<Float>) -> Void]
+    let perImageSteps: [NetworkStep<UnsafePointer<Float>>]
     /// Whether a step reads the input from node 0's buffer, so each image is copied there.
     let copiesInput: Bool
-    let batchSteps: [(Int) -> Void]
-    let perImageStepNames: [String]
-    let batchStepNames: [String]
+    let batchSteps: [NetworkStep<Int>]
     private let bridges: [(source: FloatBuffer, target: FloatBuffer, count: Int)]
 
-    /// `fuse` lets a convolution absorb the batch norm, clamp activation and 2x2 max pooling
-    /// after it (those outputs are then never stored) and lets 3x3 convolutions use
-    /// Winograd's algorithm; off, every node's output is kept and computed directly.
-    public init(model: Model, batchSize: Int, fuse: Bool = true) throws(GraphError) {
+    /// `fuse` on is Options.fastest, off Options.plain (every node's output kept and
+    /// computed directly).
+    public convenience init(model: Model, batchSize: Int, fuse: Bool = true) throws(GraphError) {
+        try self.init(model: model, batchSize: batchSize, options: fuse ? .fastest : .plain)
+    }
+
+    public init(model: Model, batchSize: Int, options: Options) throws(GraphError) {
         precondition(batchSize > 0)
         let graph = model.graph
         let shapes = try ShapeInference.shapes(of: graph, weightCount: model.weights.count)
@@ -35,78 +35,59 @@ public final class Network {
         self.shapes = shapes
         inputShape = shapes[0]
         outputCount = shapes[graph.output].reduce(1, *)
-        let nodes = graph.nodes
-        let plan = NetworkPlan(graph: graph, shapes: shapes, fuse: fuse)
-        let perImage = plan.perImage
-
-        // Per-image outputs that the batch steps (or the caller) read are copied into a
-        // batch-sized buffer after each image: the bridges.
-        var readByBatch = Set<Int>([graph.output])
-        for (i, node) in nodes.enumerated() where !perImage[i] { readByBatch.formUnion(node.inputs) }
-        var imageStorage: [FloatBuffer] = []
-        var batchStorage: [Int: FloatBuffer] = [:]
-        for i in nodes.indices {
-            let count = shapes[i].reduce(1, *)
-            if plan.absorbed.contains(i) {
-                imageStorage.append(FloatBuffer(count: 1))   // computed inside a chain, never stored
-            } else if perImage[i], nodes[i].op.isCopy, let source = nodes[i].inputs.first, perImage[source], !plan.absorbed.contains(source) {
-                imageStorage.append(imageStorage[source])    // Flatten, Reshape, Dropout: the same floats
-            } else {
-                imageStorage.append(FloatBuffer(count: perImage[i] ? count : count * batchSize))
-            }
-            if perImage[i] && readByBatch.contains(i) { batchStorage[i] = FloatBuffer(count: count * batchSize) }
-        }
-        storage = nodes.indices.map { batchStorage[$0] ?? imageStorage[$0] }
-        bridges = batchStorage.keys.sorted().map { (imageStorage[$0], batchStorage[$0]!, shapes[$0].reduce(1, *)) }
+        let plan = NetworkPlan(graph: graph, shapes: shapes, fuse: options.fuseLayers)
+        let buffers = NetworkBuffers(graph: graph, shapes: shapes, plan: plan, batchSize: batchSize)
+        storage = buffers.storage
+        bridges = buffers.bridges
 
         // Every step reads its weights in place from the model's array while it is built;
         // the kernels keep their own (repacked, or batch-norm folded) copies.
-        var perImageSteps: [(UnsafePointer<Float>) -> Void] = [], batchSteps: [(Int) -> Void] = []
+        let nodes = graph.nodes
+        let image = buffers.image, batch = buffers.batch
+        var perImageSteps: [NetworkStep<UnsafePointer<Float>>] = [], batchSteps: [NetworkStep<Int>] = []
         // A chain that reads the input's floats (node 0 or an alias of it: Flatten, Reshape)
         // reads each image in place; any other reader needs them copied into node 0's buffer.
-        let networkInput = imageStorage[0]
+        let networkInput = image[0]
         var copiesInput = bridges.contains { $0.source === networkInput }
-        var perImageStepNames: [String] = [], batchStepNames: [String] = []
         try model.weights.withUnsafeBufferPointer { (all) throws(GraphError) in
             func weights(of node: Node) -> [UnsafeBufferPointer<Float>] {
                 node.weights.map { UnsafeBufferPointer(rebasing: all[$0.offset..<($0.offset + $0.count)]) }
             }
             for (i, node) in nodes.enumerated() where i > 0 && !plan.absorbed.contains(i) {
+                let name: String
+                let inputs = node.inputs.map { plan.perImage[i] ? image[$0] : batch[$0] ?? image[$0] }
+                let inputShapes = node.inputs.map { shapes[$0] }
                 if let chain = plan.chains[i] {
+                    name = [chain.zeroPadding, chain.convolution, chain.batchNorm, chain.clampNode, chain.pool].compactMap { $0 }.map { nodes[$0].name }.joined(separator: "+")
                     let conv = nodes[chain.convolution]
                     let bn = chain.batchNorm.map { nodes[$0] }
                     let source = chain.zeroPadding.map { nodes[$0].inputs[0] } ?? conv.inputs[0]
                     var padding: [Int]? = nil
                     if let pad = chain.zeroPadding, case .zeroPadding(let p) = nodes[pad].op { padding = p }
-                    let step = try Self.chainStep(chain, conv: conv, convWeights: weights(of: conv), batchNorm: bn,
-                                                  batchNormWeights: bn.map(weights) ?? [], output: imageStorage[i],
-                                                  inputShape: shapes[source], zeroPadding: padding,
-                                                  convolutionShape: shapes[chain.convolution], winograd: fuse)
-                    let stored = UnsafePointer(imageStorage[source].pointer)
-                    perImageSteps.append(imageStorage[source] === networkInput ? step : { _ in step(stored) })
-                    perImageStepNames.append(([chain.zeroPadding, chain.convolution, chain.batchNorm, chain.clampNode, chain.pool].compactMap { $0 }.map { nodes[$0].name }).joined(separator: "+"))
-                } else if perImage[i] {
-                    if let step = try Self.step(node, output: imageStorage[i], inputs: node.inputs.map { imageStorage[$0] },
-                                                inputShapes: node.inputs.map { shapes[$0] }, outputShape: shapes[i],
-                                                weights: weights(of: node), winograd: fuse) {
-                        perImageSteps.append({ _ in step(1) })
-                        if node.inputs.contains(where: { imageStorage[$0] === networkInput }) { copiesInput = true }
-                        perImageStepNames.append(node.name)
+                    let step = try Self.convolutionStep(conv, convWeights: weights(of: conv), batchNorm: bn.map { ($0, weights(of: $0)) },
+                                                        clamp: chain.clampNode != nil ? chain.clamp : nil, pools: chain.pool != nil,
+                                                        output: image[i], inputShape: shapes[source], zeroPadding: padding,
+                                                        convolutionShape: shapes[chain.convolution], fastKernels: options.fastKernels)
+                    let stored = UnsafePointer(image[source].pointer)
+                    let run = step.run
+                    perImageSteps.append(NetworkStep(name: name, kernel: step.kernel, run: image[source] === networkInput ? run : { _ in run(stored) }))
+                } else if let step = try Self.step(node, output: image[i], inputs: inputs, inputShapes: inputShapes, outputShape: shapes[i],
+                                                   weights: weights(of: node), fastKernels: options.fastKernels) {
+                    if plan.perImage[i] {
+                        let run = step.run
+                        perImageSteps.append(NetworkStep(name: node.name, kernel: step.kernel, run: { _ in run(1) }))
+                        if node.inputs.contains(where: { image[$0] === networkInput }) { copiesInput = true }
+                    } else {
+                        batchSteps.append(NetworkStep(name: node.name, kernel: step.kernel, run: step.run))
                     }
-                } else {
-                    let step = try Self.step(node, output: imageStorage[i], inputs: node.inputs.map { batchStorage[$0] ?? imageStorage[$0] },
-                                             inputShapes: node.inputs.map { shapes[$0] }, outputShape: shapes[i],
-                                             weights: weights(of: node), winograd: fuse)
-                    batchSteps.append(step ?? { _ in })
-                    batchStepNames.append(node.name)
+                } else if !plan.perImage[i] {
+                    batchSteps.append(NetworkStep(name: node.name, kernel: "none (same floats)", run: { _ in }))
                 }
             }
         }
         self.perImageSteps = perImageSteps
         self.copiesInput = copiesInput
         self.batchSteps = batchSteps
-        self.perImageStepNames = perImageStepNames
-        self.batchStepNames = batchStepNames
     }
 
     /// Runs `count` images (at most batchSize), each inputShape floats after the other,
@@ -122,11 +103,11 @@ public final class Network {
             for n in 0..<count {
                 let image = inputs + n * inputCount
                 if copiesInput { input.pointer.update(from: image, count: inputCount) }
-                for step in perImageSteps { step(image) }
+                for step in perImageSteps { step.run(image) }
                 for bridge in bridges { (bridge.target.pointer + n * bridge.count).update(from: bridge.source.pointer, count: bridge.count) }
                 try between()
             }
-            for step in batchSteps { step(count) }
+            for step in batchSteps { step.run(count) }
         }
         outputs.update(from: storage[graph.output].pointer, count: count * outputCount)
     }

@@ -20,6 +20,12 @@ extension Network {
         return total
     }
 
+    /// The build's vector ISA and register tiles, for a benchmark's header.
+    public static var kernelSummary: String {
+        "\(KernelShapes.instructionSet), \(KernelShapes.lanes) floats/vector, FMA \(KernelShapes.fusedMultiplyAdd ? "fused" : "off (rounds twice)"), "
+            + "GEMM tile \(KernelShapes.gemmTile), dense tile \(KernelShapes.denseTile)"
+    }
+
     /// Per-step seconds per image over a real batch (each image's data cold, as in `predict`).
     public func profileBatch(_ inputs: UnsafePointer<Float>, count: Int) -> [String] {
         withSubnormalsFlushed { profileBatchSteps(inputs, count: count) }
@@ -34,18 +40,18 @@ extension Network {
             let image = inputs + n * inputCount
             if copiesInput { storage[0].pointer.update(from: image, count: inputCount) }
             for (i, step) in perImageSteps.enumerated() {
-                let start = now(); step(image); imageTimes[i] += now() - start
+                let start = now(); step.run(image); imageTimes[i] += now() - start
             }
         }
         for (i, step) in batchSteps.enumerated() {
-            let start = now(); step(count); batchTimes[i] += now() - start
+            let start = now(); step.run(count); batchTimes[i] += now() - start
         }
-        return perImageStepNames.indices.map { String(format: "  in batch   step %2d %-40@ %8.3f ms/image", $0, perImageStepNames[$0] as NSString, imageTimes[$0] * 1e3 / Double(count)) }
-            + batchStepNames.indices.map { String(format: "  in batch   step %2d %-40@ %8.3f ms/image", $0, batchStepNames[$0] as NSString, batchTimes[$0] * 1e3 / Double(count)) }
+        return perImageSteps.indices.map { String(format: "  in batch   step %2d %-40@ %8.3f ms/image", $0, perImageSteps[$0].name as NSString, imageTimes[$0] * 1e3 / Double(count)) }
+            + batchSteps.indices.map { String(format: "  in batch   step %2d %-40@ %8.3f ms/image", $0, batchSteps[$0].name as NSString, batchTimes[$0] * 1e3 / Double(count)) }
     }
 
     /// One line per per-image step and batch step: the fastest of `repeats` runs (the
-    /// least disturbed by anything else on the machine).
+    /// least disturbed by anything else on the machine), and the kernel and tile it ran.
     public func profile(input: [Float], repeats: Int) -> [String] {
         withSubnormalsFlushed { profileSteps(input: input, repeats: repeats) }
     }
@@ -62,12 +68,12 @@ extension Network {
         }
         var lines: [String] = []
         for (position, step) in perImageSteps.enumerated() {
-            let seconds = fastest { step(image) }
-            lines.append(String(format: "  per image  step %2d %-24@ %8.3f ms", position, perImageStepNames[position] as NSString, seconds * 1e3))
+            let seconds = fastest { step.run(image) }
+            lines.append(String(format: "  per image  step %2d %-24@ %8.3f ms  %@", position, step.name as NSString, seconds * 1e3, step.kernel as NSString))
         }
         for (position, step) in batchSteps.enumerated() {
-            let seconds = fastest { step(batchSize) }
-            lines.append(String(format: "  batch %3d  step %2d %-24@ %8.3f ms/image", batchSize, position, batchStepNames[position] as NSString, seconds * 1e3 / Double(batchSize)))
+            let seconds = fastest { step.run(batchSize) }
+            lines.append(String(format: "  batch %3d  step %2d %-24@ %8.3f ms/image  %@", batchSize, position, step.name as NSString, seconds * 1e3 / Double(batchSize), step.kernel as NSString))
         }
         return lines
     }

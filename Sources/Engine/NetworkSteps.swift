@@ -4,21 +4,43 @@ import Foundation
 /// A step takes the number of rows it works on: 1 for a per-image step, the batch's image
 /// count for a batch step (flat tensors only).
 extension Network {
-    /// `weights`: the node's weight tensors, read while the step is built (kernels keep copies).
+    /// The step of a node that is not part of a chain, and its kernel's label; nil when it
+    /// has nothing to do. `weights`: the node's weight tensors, read while the step is built
+    /// (kernels keep copies).
     static func step(_ node: Node, output: FloatBuffer, inputs: [FloatBuffer], inputShapes: [[Int]], outputShape: [Int],
-                     weights: [UnsafeBufferPointer<Float>], winograd: Bool) throws(GraphError) -> ((Int) -> Void)? {
+                     weights: [UnsafeBufferPointer<Float>], fastKernels: Bool) throws(GraphError) -> (run: (Int) -> Void, kernel: String)? {
+        switch node.op {
+        case .conv2D, .depthwiseConv2D:
+            let step = try convolutionStep(node, convWeights: weights, batchNorm: nil, clamp: nil, pools: false, output: output,
+                                           inputShape: inputShapes[0], zeroPadding: nil, convolutionShape: outputShape, fastKernels: fastKernels)
+            let (run, input) = (step.run, UnsafePointer(inputs[0].pointer))
+            return ({ _ in run(input) }, step.kernel)
+        default:
+            guard let run = try layerStep(node, output: output, inputs: inputs, inputShapes: inputShapes, outputShape: outputShape,
+                                          weights: weights) else { return nil }
+            return (run, kernelLabel(node.op))
+        }
+    }
+
+    /// What engine-bench shows for the steps that are not convolutions.
+    static func kernelLabel(_ op: Operation) -> String {
+        switch op {
+        case .pool: return "pool, 1 px x \(KernelShapes.lanes) ch"
+        case .dense: return "dense \(KernelShapes.denseTile)"
+        default: return "element-wise (scalar loop)"
+        }
+    }
+
+    /// Every layer but the convolutions.
+    private static func layerStep(_ node: Node, output: FloatBuffer, inputs: [FloatBuffer], inputShapes: [[Int]], outputShape: [Int],
+                                  weights: [UnsafeBufferPointer<Float>]) throws(GraphError) -> ((Int) -> Void)? {
         let out = output.pointer
         let ins = inputs.map { UnsafePointer($0.pointer) }
         let count = outputShape.reduce(1, *)
         let channels = outputShape.last ?? 1
         switch node.op {
-        case .input:
+        case .input, .conv2D, .depthwiseConv2D:   // convolutions: convolutionStep
             return nil
-        case .conv2D, .depthwiseConv2D:
-            let chain = NetworkPlan.Chain(convolution: 0, batchNorm: nil, clamp: .none, clampNode: nil, pool: nil, zeroPadding: nil, last: 0)
-            let step = try chainStep(chain, conv: node, convWeights: weights, batchNorm: nil, batchNormWeights: [], output: output,
-                                     inputShape: inputShapes[0], zeroPadding: nil, convolutionShape: outputShape, winograd: winograd)
-            return { _ in step(ins[0]) }
         case .pool(let a):
             let g = WindowGeometry(inputShape: inputShapes[0], outputShape: outputShape, kernel: a.size,
                                    strides: a.strides, dilation: [1, 1], padding: a.padding)
@@ -68,12 +90,13 @@ extension Network {
     }
 
     /// A convolution with what its chain absorbed: batch norm folded into its weights, the
-    /// clamp and 2x2 max pooling in its epilogue. The step takes its input when it runs, so
-    /// a network's first layer can read each image where the caller put it.
-    static func chainStep(_ chain: NetworkPlan.Chain, conv node: Node, convWeights: [UnsafeBufferPointer<Float>], batchNorm: Node?,
-                          batchNormWeights: [UnsafeBufferPointer<Float>],
-                          output: FloatBuffer, inputShape: [Int], zeroPadding: [Int]?, convolutionShape: [Int],
-                          winograd: Bool) throws(GraphError) -> (UnsafePointer<Float>) -> Void {
+    /// clamp (`clamp`, the clamp node's range; nil: the layer's own activation) and 2x2 max
+    /// pooling in its epilogue, and its kernel's label. The step takes its input when it runs,
+    /// so a network's first layer can read each image where the caller put it.
+    static func convolutionStep(_ node: Node, convWeights: [UnsafeBufferPointer<Float>],
+                                batchNorm: (node: Node, weights: [UnsafeBufferPointer<Float>])?, clamp absorbedClamp: ClampRange?, pools: Bool,
+                                output: FloatBuffer, inputShape: [Int], zeroPadding: [Int]?, convolutionShape: [Int],
+                                fastKernels: Bool) throws(GraphError) -> (run: (UnsafePointer<Float>) -> Void, kernel: String) {
         let out = output.pointer
         var kernel = Array(convWeights[0])
         let outC = convolutionShape[2]
@@ -101,57 +124,37 @@ extension Network {
         default:
             throw GraphError(node: node, "is not a convolution")
         }
-        if let batchNorm, case .batchNormalization(let a) = batchNorm.op {
-            // Fold: w' = w * s, b' = (b - mean) * s + beta with s = gamma / sqrt(var + eps), per output channel.
-            let (scale, offset) = batchNormAffine(a, batchNormWeights)
-            for i in kernel.indices { kernel[i] *= scale[i % outC] }
-            for c in 0..<outC { bias[c] = bias[c] * scale[c] + offset[c] }
+        if let batchNorm, case .batchNormalization(let a) = batchNorm.node.op {
+            foldBatchNorm(a, batchNorm.weights, into: &kernel, bias: &bias, outC: outC)
         }
         // Activations that are not clamps (sigmoid, tanh, softmax) run after the kernel.
-        let clamp = chain.clampNode != nil ? chain.clamp : (ClampRange(ownActivation) ?? .none)
+        let clamp = absorbedClamp ?? ClampRange(ownActivation) ?? .none
         let rest: Activation? = ClampRange(ownActivation) == nil ? ownActivation : nil
-        let pools = chain.pool != nil
+        let choice = ConvolutionKernel.choose(g, depthwiseMultiplier: depthwiseMultiplier, pools: pools, fastKernels: fastKernels)
         let forward: (UnsafeMutablePointer<Float>, UnsafePointer<Float>) -> Void
         let outputShape: [Int]
-        if let multiplier = depthwiseMultiplier {
+        switch choice {
+        case .depthwise(let multiplier):
             let conv = DepthwiseConvolution(g, multiplier: multiplier, kernel: kernel, bias: bias, clamp: clamp)
             (forward, outputShape) = (conv.forward, convolutionShape)
-        } else if winograd && GreyConvolution.supports(g, pools: pools) {
+        case .grey:
             let conv = GreyConvolution(g, kernel: kernel, bias: bias, clamp: clamp)
             (forward, outputShape) = (conv.forward, conv.outputShape)
-        } else if winograd && PatchConvolution.supports(g) {
+        case .patch:
             let conv = PatchConvolution(g, kernel: kernel, bias: bias, clamp: clamp, maxPool2x2: pools)
             (forward, outputShape) = (conv.forward, conv.outputShape)
-        } else if winograd && WinogradConvolution.supports(g) && g.c >= 8 {
-            // Winograd where it applies and has enough input channels to fill its GEMMs.
-            // F(4x4) halves F(2x2)'s multiplies again; F(2x2) for outputs too small to fill 4x4 tiles.
-            let tile = min(g.outH, g.outW) >= 16 ? 4 : 2
+        case .winograd(let tile):
             let conv = WinogradConvolution(g, kernel: kernel, bias: bias, clamp: clamp, maxPool2x2: pools, outputTile: tile)
             (forward, outputShape) = (conv.forward, conv.outputShape)
-        } else {
+        case .direct:
             let conv = DirectConvolution(g, kernel: kernel, bias: bias, clamp: clamp, maxPool2x2: pools)
             (forward, outputShape) = (conv.forward, conv.outputShape)
         }
         let count = outputShape.reduce(1, *)
-        return { inp in
+        let run = { (inp: UnsafePointer<Float>) in
             forward(out, inp)
             if let rest { activationForward(out, count: count, rowLength: outC, rest) }
         }
-    }
-
-    /// Inference batch norm as y = x * scale + offset: scale = gamma / sqrt(variance + epsilon),
-    /// offset = beta - mean * scale (computed in double).
-    static func batchNormAffine(_ a: BatchNormalizationAttributes, _ weights: [UnsafeBufferPointer<Float>]) -> (scale: [Float], offset: [Float]) {
-        var k = 0
-        let gamma = a.scale ? weights[k] : nil; if a.scale { k += 1 }
-        let beta = a.center ? weights[k] : nil; if a.center { k += 1 }
-        let mean = weights[k], variance = weights[k + 1]
-        var scale = [Float](), offset = [Float]()
-        for c in mean.indices {
-            let s = Double(gamma?[c] ?? 1) / (Double(variance[c]) + Double(a.epsilon)).squareRoot()
-            scale.append(Float(s))
-            offset.append(Float(Double(beta?[c] ?? 0) - Double(mean[c]) * s))
-        }
-        return (scale, offset)
+        return (run, choice.label(g))
     }
 }

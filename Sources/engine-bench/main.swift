@@ -35,6 +35,7 @@ struct EngineBench: ParsableCommand {
         // The start-up costs a run pays once per rank (rank 0 loads; every rank builds).
         let (loaded, loadSeconds) = try timed { try ModelLoader.load(path: model) }
         let (network, buildSeconds) = try timed { try Network(model: loaded, batchSize: batchSize) }
+        print("CPU: \(cpuModel()); kernels: \(Network.kernelSummary)")
         print(String(format: "model load %.1f ms, network build %.1f ms", loadSeconds * 1e3, buildSeconds * 1e3))
         let inputCount = network.inputShape.reduce(1, *)
         let input = try photo.map { try photoInputs(path: $0, network: network) }
@@ -64,6 +65,20 @@ func photoInputs(path: String, network: Network) throws -> [Float] {
         throw ValidationError("--photo \(path): \(error)")
     }
     return Array((0..<network.batchSize).map { _ in one }.joined())
+}
+
+/// The CPU's model name (Linux), or the architecture where /proc/cpuinfo does not say.
+func cpuModel() -> String {
+    let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+    let line = info.split(separator: "\n").first { $0.hasPrefix("model name") }
+    #if arch(x86_64)
+    let architecture = "x86_64"
+    #elseif arch(arm64)
+    let architecture = "aarch64"
+    #else
+    let architecture = "unknown CPU"
+    #endif
+    return line.flatMap { $0.split(separator: ":", maxSplits: 1).last }.map { $0.trimmingCharacters(in: .whitespaces) } ?? architecture
 }
 
 /// The body's result and how long it took, in seconds.

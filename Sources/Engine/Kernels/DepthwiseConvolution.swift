@@ -2,7 +2,7 @@
 /// filter (depth multiplier M: M filters, output channel c*M + m, as Keras).
 ///
 /// out is (OH, OW, C*M), inp is (H, W, C), kernel is (KH, KW, C, M). With M = 1 the work
-/// is vectorised over 16 channels: for each channel vector the KH*KW weight vectors stay
+/// is vectorised over channels (one vector at a time): for each channel vector the KH*KW weight vectors stay
 /// in registers while the kernel walks an output row (one FMA per tap and pixel). Other
 /// multipliers use `depthwiseReference`. Each output is the sum over (ky, kx) in order,
 /// then + bias, then the clamp.

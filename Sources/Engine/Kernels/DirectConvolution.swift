@@ -2,7 +2,7 @@
 /// fused with the 2x2 max pooling that follows it.
 ///
 /// out is (OH, OW, OC), or (OH/2, OW/2, OC) when pooling; inp is (H, W, C). The kernel is
-/// repacked once to (KH, KW, C, OCp), OCp = OC rounded up to 16 lanes. Each output row is
+/// repacked once to (KH, KW, C, OCp), OCp = OC rounded up to whole vectors. Each output row is
 /// one sweep of the micro-kernel (MicroKernel.swift) over the row's pixels: an implicit
 /// im2col GEMM whose reduction walks, for each kernel row, the KW*C contiguous inputs and
 /// their weights (KW runs of C when dilated). Every output is the sum over (ky, kx, c) in
@@ -20,7 +20,7 @@ public final class DirectConvolution {
     private let bias: FloatBuffer
     private let paddedInput: FloatBuffer?
     private let band: FloatBuffer?      // two raw conv rows when pooling
-    private let tile = FloatBuffer(count: 8 * 2 * vectorWidth)
+    private let tile = FloatBuffer(count: KernelShapes.gemmRows * KernelShapes.gemmVectors * vectorWidth)
     private let shape: MicroKernelShape
     private let finishingShape: MicroKernelShape   // stores clamp(sum + bias) straight into the output
     private let isPointwise: Bool
@@ -98,7 +98,7 @@ public final class DirectConvolution {
                     for p in 0..<pixels {
                         var channel = firstChannel
                         while channel < min(firstChannel + channels, outC) {
-                            var v = Vector.load(tile + p * 2 * vectorWidth + channel - firstChannel)
+                            var v = Vector.load(tile + p * shape.tileStride + channel - firstChannel)
                             if !raw {
                                 v = Vector.clamp(v + Vector.load(biases + channel), bounds)
                             }

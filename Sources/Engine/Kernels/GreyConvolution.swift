@@ -1,10 +1,10 @@
 /// A 3x3, stride-1 convolution of a one-channel image fused with the 2x2 max pooling
 /// after it: the first layer of a grey-image model, done in registers.
 ///
-/// out is (OH/2, OW/2, OC); inp is (H, W, 1). For each pair of conv rows and block of 8
-/// columns, 16 accumulators (8 pixels x 2 rows, 16 output channels) take the nine taps,
-/// fully unrolled: each tap is one weight vector and 16 FMAs with broadcast pixels. The
-/// 2x2 maxima are taken in registers, then bias and clamp, and 4 pooled pixels stored. No
+/// out is (OH/2, OW/2, OC); inp is (H, W, 1). For each vector of output channels the nine
+/// tap weight vectors stay in registers; for each pair of conv rows and block of 8 columns,
+/// each conv pixel is nine FMAs with broadcast pixels into one accumulator. The 2x2 maxima
+/// are taken in registers, then bias and clamp, and 4 pooled pixels stored. No
 /// intermediate buffer. Every conv output is the sum over (ky, kx) in that order (the same
 /// order as the reference); max before bias and clamp gives the same floats (monotonic).
 public final class GreyConvolution {

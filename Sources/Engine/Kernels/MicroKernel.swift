@@ -1,20 +1,23 @@
-/// The register-blocked inner product every convolution here reduces to: 8 rows (output
-/// pixels or Winograd tiles) times 32 or 16 columns (output channels) held in registers
-/// while the reduction broadcasts one input per row and issues one FMA per accumulator.
+/// The register-blocked inner product every convolution here reduces to: a tile of rows
+/// (output pixels or Winograd tiles) times one or two vectors of columns (output channels)
+/// held in registers while the reduction broadcasts one input per row and issues one FMA
+/// per accumulator. The tile's shape is the build's (KernelShapes: 8 x 2 vectors on
+/// AVX-512, 6 x 2 on AVX2), and a 1-row kernel takes the rows left over.
 ///
 /// The reduction runs over `segments` stretches of `length` steps: step k of segment s
 /// reads x[row * rowStep + xOffsets[s] + k] and the weight vector(s) at
 /// w + wOffsets[s] + k * ldw. A direct convolution has one segment per kernel row; a GEMM
 /// has one segment. Sums start at zero and go segment by segment, k by k, so a row's
-/// result never depends on the other rows in the block. Sums go to `tile`, rows
-/// `tileStride` floats apart: a scratch tile for an epilogue, or the destination itself.
-/// With `bias`, what is stored is clamp(sum + bias) (bias indexed by column), else the raw sum.
+/// result never depends on the other rows in the tile, nor a lane's on the vector width.
+/// Sums go to `tile`, rows `tileStride` floats apart: a scratch tile for an epilogue, or
+/// the destination itself. With `bias`, what is stored is clamp(sum + bias) (bias indexed
+/// by column), else the raw sum.
 struct MicroKernelShape {
     var rowStep: Int
     var segments: Int
     var length: Int
     var ldw: Int
-    var tileStride = 2 * vectorWidth
+    var tileStride = KernelShapes.gemmVectors * vectorWidth
     var bias: UnsafePointer<Float>? = nil
     var low = Vector(repeating: -.infinity)
     var high = Vector(repeating: .infinity)
@@ -27,94 +30,49 @@ func finished(_ sum: Vector, _ bias: UnsafePointer<Float>?, _ shape: MicroKernel
     return Vector.clamp(sum + Vector.load(bias), shape.low, shape.high)
 }
 
-@inline(__always)
-func microKernel8x32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ shape: MicroKernelShape,
-                     _ xOffsets: UnsafePointer<Int>, _ wOffsets: UnsafePointer<Int>, _ tile: UnsafeMutablePointer<Float>,
-                     _ bias: UnsafePointer<Float>?) {
+/// One tile of `rows` rows (1...8) and `vectors` column vectors (1 or 2). Transparent, so
+/// it is always inlined with constant `rows` and `vectors` (@inline(__always) was not
+/// honoured at every call: the call kept the guards and ran 2.5x slower): the guards fold
+/// away and only the accumulators of that shape exist, one body for every tile shape.
+@_transparent
+func microKernel(rows: Int, vectors: Int, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ shape: MicroKernelShape,
+                 _ xOffsets: UnsafePointer<Int>, _ wOffsets: UnsafePointer<Int>, _ tile: UnsafeMutablePointer<Float>,
+                 _ bias: UnsafePointer<Float>?) {
     var a0 = Vector(), a1 = Vector(), a2 = Vector(), a3 = Vector(), a4 = Vector(), a5 = Vector(), a6 = Vector(), a7 = Vector()
     var b0 = Vector(), b1 = Vector(), b2 = Vector(), b3 = Vector(), b4 = Vector(), b5 = Vector(), b6 = Vector(), b7 = Vector()
     let step = shape.rowStep
+    let wide = vectors == 2
     for s in 0..<shape.segments {
         let p0 = x + xOffsets[s]
         var wk = w + wOffsets[s]
         for k in 0..<shape.length {
-            let w0 = Vector.load(wk), w1 = Vector.load(wk + vectorWidth)
+            let w0 = Vector.load(wk), w1 = wide ? Vector.load(wk + vectorWidth) : Vector()
             let p = p0 + k
-            var v = Vector(repeating: p[0]); a0.accumulate(v, w0); b0.accumulate(v, w1)
-            v = Vector(repeating: p[step]); a1.accumulate(v, w0); b1.accumulate(v, w1)
-            v = Vector(repeating: p[2 * step]); a2.accumulate(v, w0); b2.accumulate(v, w1)
-            v = Vector(repeating: p[3 * step]); a3.accumulate(v, w0); b3.accumulate(v, w1)
-            v = Vector(repeating: p[4 * step]); a4.accumulate(v, w0); b4.accumulate(v, w1)
-            v = Vector(repeating: p[5 * step]); a5.accumulate(v, w0); b5.accumulate(v, w1)
-            v = Vector(repeating: p[6 * step]); a6.accumulate(v, w0); b6.accumulate(v, w1)
-            v = Vector(repeating: p[7 * step]); a7.accumulate(v, w0); b7.accumulate(v, w1)
+            do { let v = Vector(repeating: p[0]); a0.accumulate(v, w0); if wide { b0.accumulate(v, w1) } }
+            if rows > 1 { let v = Vector(repeating: p[step]); a1.accumulate(v, w0); if wide { b1.accumulate(v, w1) } }
+            if rows > 2 { let v = Vector(repeating: p[2 * step]); a2.accumulate(v, w0); if wide { b2.accumulate(v, w1) } }
+            if rows > 3 { let v = Vector(repeating: p[3 * step]); a3.accumulate(v, w0); if wide { b3.accumulate(v, w1) } }
+            if rows > 4 { let v = Vector(repeating: p[4 * step]); a4.accumulate(v, w0); if wide { b4.accumulate(v, w1) } }
+            if rows > 5 { let v = Vector(repeating: p[5 * step]); a5.accumulate(v, w0); if wide { b5.accumulate(v, w1) } }
+            if rows > 6 { let v = Vector(repeating: p[6 * step]); a6.accumulate(v, w0); if wide { b6.accumulate(v, w1) } }
+            if rows > 7 { let v = Vector(repeating: p[7 * step]); a7.accumulate(v, w0); if wide { b7.accumulate(v, w1) } }
             wk += shape.ldw
         }
     }
     let t = shape.tileStride
-    let c = bias.map { $0 + vectorWidth }
-    finished(a0, bias, shape).store(tile); finished(b0, c, shape).store(tile + 16)
-    finished(a1, bias, shape).store(tile + t); finished(b1, c, shape).store(tile + t + 16)
-    finished(a2, bias, shape).store(tile + 2 * t); finished(b2, c, shape).store(tile + 2 * t + 16)
-    finished(a3, bias, shape).store(tile + 3 * t); finished(b3, c, shape).store(tile + 3 * t + 16)
-    finished(a4, bias, shape).store(tile + 4 * t); finished(b4, c, shape).store(tile + 4 * t + 16)
-    finished(a5, bias, shape).store(tile + 5 * t); finished(b5, c, shape).store(tile + 5 * t + 16)
-    finished(a6, bias, shape).store(tile + 6 * t); finished(b6, c, shape).store(tile + 6 * t + 16)
-    finished(a7, bias, shape).store(tile + 7 * t); finished(b7, c, shape).store(tile + 7 * t + 16)
-}
-
-@inline(__always)
-func microKernel8x16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ shape: MicroKernelShape,
-                     _ xOffsets: UnsafePointer<Int>, _ wOffsets: UnsafePointer<Int>, _ tile: UnsafeMutablePointer<Float>,
-                     _ bias: UnsafePointer<Float>?) {
-    var a0 = Vector(), a1 = Vector(), a2 = Vector(), a3 = Vector(), a4 = Vector(), a5 = Vector(), a6 = Vector(), a7 = Vector()
-    let step = shape.rowStep
-    for s in 0..<shape.segments {
-        let p0 = x + xOffsets[s]
-        var wk = w + wOffsets[s]
-        for k in 0..<shape.length {
-            let w0 = Vector.load(wk)
-            let p = p0 + k
-            a0.accumulate(Vector(repeating: p[0]), w0)
-            a1.accumulate(Vector(repeating: p[step]), w0)
-            a2.accumulate(Vector(repeating: p[2 * step]), w0)
-            a3.accumulate(Vector(repeating: p[3 * step]), w0)
-            a4.accumulate(Vector(repeating: p[4 * step]), w0)
-            a5.accumulate(Vector(repeating: p[5 * step]), w0)
-            a6.accumulate(Vector(repeating: p[6 * step]), w0)
-            a7.accumulate(Vector(repeating: p[7 * step]), w0)
-            wk += shape.ldw
-        }
-    }
-    let t = shape.tileStride
-    finished(a0, bias, shape).store(tile); finished(a1, bias, shape).store(tile + t)
-    finished(a2, bias, shape).store(tile + 2 * t); finished(a3, bias, shape).store(tile + 3 * t)
-    finished(a4, bias, shape).store(tile + 4 * t); finished(a5, bias, shape).store(tile + 5 * t)
-    finished(a6, bias, shape).store(tile + 6 * t); finished(a7, bias, shape).store(tile + 7 * t)
-}
-
-/// One row, the remainder after the blocks of 8: the same order of operations.
-@inline(__always)
-func microKernel1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ shape: MicroKernelShape, vectors: Int,
-                  _ xOffsets: UnsafePointer<Int>, _ wOffsets: UnsafePointer<Int>, _ tile: UnsafeMutablePointer<Float>,
-                  _ bias: UnsafePointer<Float>?) {
-    var a = Vector(), b = Vector()
-    for s in 0..<shape.segments {
-        let p = x + xOffsets[s]
-        var wk = w + wOffsets[s]
-        for k in 0..<shape.length {
-            let v = Vector(repeating: p[k])
-            a.accumulate(v, Vector.load(wk))
-            if vectors == 2 { b.accumulate(v, Vector.load(wk + vectorWidth)) }
-            wk += shape.ldw
-        }
-    }
-    finished(a, bias, shape).store(tile)
-    if vectors == 2 { finished(b, bias.map { $0 + vectorWidth }, shape).store(tile + 16) }
+    let second = bias.map { $0 + vectorWidth }
+    do { finished(a0, bias, shape).store(tile); if wide { finished(b0, second, shape).store(tile + vectorWidth) } }
+    if rows > 1 { finished(a1, bias, shape).store(tile + t); if wide { finished(b1, second, shape).store(tile + t + vectorWidth) } }
+    if rows > 2 { finished(a2, bias, shape).store(tile + 2 * t); if wide { finished(b2, second, shape).store(tile + 2 * t + vectorWidth) } }
+    if rows > 3 { finished(a3, bias, shape).store(tile + 3 * t); if wide { finished(b3, second, shape).store(tile + 3 * t + vectorWidth) } }
+    if rows > 4 { finished(a4, bias, shape).store(tile + 4 * t); if wide { finished(b4, second, shape).store(tile + 4 * t + vectorWidth) } }
+    if rows > 5 { finished(a5, bias, shape).store(tile + 5 * t); if wide { finished(b5, second, shape).store(tile + 5 * t + vectorWidth) } }
+    if rows > 6 { finished(a6, bias, shape).store(tile + 6 * t); if wide { finished(b6, second, shape).store(tile + 6 * t + vectorWidth) } }
+    if rows > 7 { finished(a7, bias, shape).store(tile + 7 * t); if wide { finished(b7, second, shape).store(tile + 7 * t + vectorWidth) } }
 }
 
 /// Runs the micro-kernels over `rows` rows and all `paddedColumns` columns, handing each
-/// block's raw sums to `epilogue(firstRow, rowCount, firstColumn, columnCount, tile)`
+/// tile's raw sums to `epilogue(firstRow, rowCount, firstColumn, columnCount, tile)`
 /// (tile rows are shape.tileStride floats apart). With `tileIsOutput`, `tile` is the
 /// destination (row r, column j at tile + r * tileStride + j) and there is no epilogue;
 /// the columns must then fill whole vectors (or the destination have room past them).
@@ -122,24 +80,29 @@ func microKernel1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ shape:
 func microKernelSweep(rows: Int, paddedColumns: Int, x: UnsafePointer<Float>, w: UnsafePointer<Float>, shape: MicroKernelShape,
                       xOffsets: UnsafePointer<Int>, wOffsets: UnsafePointer<Int>, tile: UnsafeMutablePointer<Float>,
                       tileIsOutput: Bool = false, epilogue: (Int, Int, Int, Int, UnsafeMutablePointer<Float>) -> Void = { _, _, _, _, _ in }) {
+    let tileRows = KernelShapes.gemmRows
     var column = 0
     while column < paddedColumns {
         let vectors = paddedColumns - column >= 2 * vectorWidth ? 2 : 1
         let bias = shape.bias.map { $0 + column }
         var row = 0
-        while row + 8 <= rows {
+        while row + tileRows <= rows {
             let target = tileIsOutput ? tile + row * shape.tileStride + column : tile
             if vectors == 2 {
-                microKernel8x32(x + row * shape.rowStep, w + column, shape, xOffsets, wOffsets, target, bias)
+                microKernel(rows: tileRows, vectors: 2, x + row * shape.rowStep, w + column, shape, xOffsets, wOffsets, target, bias)
             } else {
-                microKernel8x16(x + row * shape.rowStep, w + column, shape, xOffsets, wOffsets, target, bias)
+                microKernel(rows: tileRows, vectors: 1, x + row * shape.rowStep, w + column, shape, xOffsets, wOffsets, target, bias)
             }
-            if !tileIsOutput { epilogue(row, 8, column, vectors * vectorWidth, tile) }
-            row += 8
+            if !tileIsOutput { epilogue(row, tileRows, column, vectors * vectorWidth, tile) }
+            row += tileRows
         }
         while row < rows {
             let target = tileIsOutput ? tile + row * shape.tileStride + column : tile
-            microKernel1(x + row * shape.rowStep, w + column, shape, vectors: vectors, xOffsets, wOffsets, target, bias)
+            if vectors == 2 {
+                microKernel(rows: 1, vectors: 2, x + row * shape.rowStep, w + column, shape, xOffsets, wOffsets, target, bias)
+            } else {
+                microKernel(rows: 1, vectors: 1, x + row * shape.rowStep, w + column, shape, xOffsets, wOffsets, target, bias)
+            }
             if !tileIsOutput { epilogue(row, 1, column, vectors * vectorWidth, tile) }
             row += 1
         }

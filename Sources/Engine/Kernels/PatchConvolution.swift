@@ -9,7 +9,7 @@
 /// and dilation 1 along y, the KH interleaved rows are a ring: each output row brings in
 /// only its one new input row, and the kernel copy whose ky order matches the ring is used
 /// (KH rotated copies; the sum order is then (kx, slot, c), a fixed order per row). The row is
-/// padded to whole blocks of 8 pixels (zeros beyond the image), so there is no one-pixel
+/// padded to whole GEMM tiles of pixels (zeros beyond the image), so there is no one-pixel
 /// remainder path; when pooling, each block's neighbouring pixels are maxed right away.
 /// Every output is the sum over (kx, ky, c) in that order, then + bias, then the clamp.
 public final class PatchConvolution {
@@ -18,7 +18,7 @@ public final class PatchConvolution {
     let pools: Bool
     private let paddedChannels: Int
     private let patchLength: Int         // KW * KH * C
-    private let slots: Int               // output pixels per row, rounded up to 8
+    private let slots: Int               // output pixels per row, rounded up to whole GEMM tiles
     private let kernels: [FloatBuffer]   // (KW, KH, C, OCp), one per ring rotation
     private let ring: Bool
     private var slotRow: [Int]           // the input row each interleaved slot holds
@@ -42,7 +42,7 @@ public final class PatchConvolution {
         pools = maxPool2x2
         paddedChannels = paddedToVector(g.outC)
         patchLength = g.kernelW * g.kernelH * g.c
-        slots = (g.outW + 7) / 8 * 8
+        slots = (g.outW + KernelShapes.gemmRows - 1) / KernelShapes.gemmRows * KernelShapes.gemmRows
         ring = g.strideH == 1 && g.dilationH == 1
         // Rotation v puts kernel row ky in slot (ky + v) % KH, matching the ring for output rows oy ≡ v.
         kernels = (0..<(ring ? g.kernelH : 1)).map { v in

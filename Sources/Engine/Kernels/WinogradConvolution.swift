@@ -26,11 +26,11 @@ public final class WinogradConvolution {
     /// Outputs per tile side (2 or 4) and input tile side (m + 2).
     let m: Int
     private let n: Int
-    private let channelPitch: Int       // C rounded up to 16: V's row length
-    private let paddedChannels: Int     // OC rounded up to 16
+    private let channelPitch: Int       // C rounded up to whole vectors: V's row length
+    private let paddedChannels: Int     // OC rounded up to whole vectors
     private let tilesPerRow: Int
     private let tileRows: Int
-    private let tileSlots: Int          // tilesPerRow rounded up to 8
+    private let tileSlots: Int          // tilesPerRow rounded up to whole GEMM tiles
     private let vStride: Int            // floats from one position of V to the next
     private let mStride: Int            // and of M
     private let transformedKernel: FloatBuffer   // U: (n², Cp, OCp)
@@ -76,13 +76,13 @@ public final class WinogradConvolution {
                                                           channelPitch: channelPitch, paddedChannels: paddedChannels)
         bias = FloatBuffer(count: paddedChannels)
         if let sourceBias { bias.pointer.update(from: sourceBias, count: g.outC) }
-        // Rows of V and M are padded to whole blocks of 8 tiles (zeros in, ignored out), so
+        // Rows of V and M are padded to whole GEMM tiles (KernelShapes.gemmRows) (zeros in, ignored out), so
         // the GEMMs never fall back to the one-row kernel. The positions are one cache line
         // further apart than they need be: a stride that is a multiple of 4 KiB would put
         // them all in the same L1 set.
-        tileSlots = (tilesPerRow + 7) / 8 * 8
-        vStride = tileSlots * channelPitch + vectorWidth
-        mStride = tileSlots * paddedChannels + vectorWidth
+        tileSlots = (tilesPerRow + KernelShapes.gemmRows - 1) / KernelShapes.gemmRows * KernelShapes.gemmRows
+        vStride = tileSlots * channelPitch + cacheLineFloats
+        mStride = tileSlots * paddedChannels + cacheLineFloats
         inputTiles = FloatBuffer(count: n * n * vStride)
         products = FloatBuffer(count: n * n * mStride)
         shape = MicroKernelShape(rowStep: channelPitch, segments: 1, length: channelPitch, ldw: paddedChannels, tileStride: paddedChannels)
@@ -124,7 +124,7 @@ public final class WinogradConvolution {
         }
     }
 
-    // MARK: The one-dimensional transforms, on 16 channels at a time.
+    // MARK: The one-dimensional transforms, on one vector of channels at a time (lane-wise: no lane reads another).
 
     /// Bᵀ x for x of length 4 (F(2x2)).
     @inline(__always)
@@ -159,7 +159,7 @@ public final class WinogradConvolution {
 
     // MARK: The steps of one tile row.
 
-    /// V for every tile of tile row ty, vectorised over 16 channels at a time.
+    /// V for every tile of tile row ty, vectorised over channels.
     private func transformInputs(tileRow ty: Int, _ source: UnsafePointer<Float>) {
         let c = g.c, pitch = channelPitch, tiles = tilesPerRow
         let rowFloats = sourceWidth * c
@@ -220,7 +220,7 @@ public final class WinogradConvolution {
         }
     }
 
-    /// Y = Aᵀ M A per tile and 16 output channels, then bias and clamp, pooled or stored.
+    /// Y = Aᵀ M A per tile and vector of output channels, then bias and clamp, pooled or stored.
     private func transformOutputs(tileRow ty: Int, _ out: UnsafeMutablePointer<Float>) {
         let bounds = clamp.vectors
         let tiles = tilesPerRow, ocp = paddedChannels, outC = g.outC

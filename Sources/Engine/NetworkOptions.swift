@@ -1,0 +1,22 @@
+extension Network {
+    /// What a network may do to run faster. Each switch changes speed and rounding only:
+    /// every combination computes the same model (tested against the reference kernels).
+    public struct Options: Equatable, Sendable {
+        /// Convolutions absorb the batch norm, clamp activation and 2x2 max pooling after
+        /// them (and a ZeroPadding2D before): those outputs are then never stored.
+        public var fuseLayers: Bool
+        /// Winograd, the grey and the patch kernels where a layer's shape allows; off,
+        /// every convolution but depthwise runs the direct kernel.
+        public var fastKernels: Bool
+
+        public init(fuseLayers: Bool = true, fastKernels: Bool = true) {
+            self.fuseLayers = fuseLayers
+            self.fastKernels = fastKernels
+        }
+
+        /// Everything on: what the program runs.
+        public static let fastest = Options()
+        /// Every node's output kept and computed directly, for comparing layer by layer.
+        public static let plain = Options(fuseLayers: false, fastKernels: false)
+    }
+}
