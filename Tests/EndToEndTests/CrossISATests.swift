@@ -35,8 +35,10 @@ final class CrossISATests: XCTestCase {
         var files: [Data] = []
         for (name, binary) in [("avx512", TestData.binary), ("avx2", Self.avx2Binary)] {
             let output = directory.appendingPathComponent(name)
-            let status = try Self.mpirun(binary, arguments + ["--output", output.path, "--place", "none", "--quiet"])
-            XCTAssertEqual(status, 0, "\(name) build failed")
+            let run = try MPIRun.run(ranks: 2, arguments + ["--output", output.path, "--place", "none", "--quiet"],
+                                     timeout: 600, executable: binary)
+            XCTAssertFalse(run.timedOut, "\(name) build timed out")
+            XCTAssertEqual(run.status, 0, "\(name) build failed: \(run.stderr)")
             let results = try ResultsFile(output.appendingPathComponent("results.csv"))
             XCTAssertEqual(results.rows.count, expectedRows)
             XCTAssertEqual(results.rows.filter { $0["status"] != "ok" }.count, 0)
@@ -88,20 +90,5 @@ final class CrossISATests: XCTestCase {
     struct BuildFailure: Error, CustomStringConvertible {
         var log: String
         var description: String { "building the x86-64-v3 binary failed:\n\(log)" }
-    }
-
-    /// `mpirun -np 2 binary arguments`, output to files; the exit status.
-    static func mpirun(_ binary: URL, _ arguments: [String]) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["mpirun", "-np", "2"] + (ProcessInfo.processInfo.activeProcessorCount < 2 ? ["--oversubscribe"] : [])
-            + [binary.path] + arguments
-        process.environment = MPIRun.environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let timedOut = process.waitUntilExit(timeout: 600, grace: 1)
-        XCTAssertFalse(timedOut, "\(binary.path) timed out")
-        return process.terminationStatus
     }
 }

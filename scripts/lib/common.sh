@@ -1,6 +1,7 @@
 # What several entry points in scripts/ share (sourced, not run):
 #   one_node_mpi_env       mpirun as root on one node, shared memory only (see README)
-#   quiet_release_build    the release build with scripts/build-flags.sh, without progress lines
+#   quiet_release_build [ARGS]  the release build with scripts/build-flags.sh (and swift build ARGS),
+#                          without progress lines
 #   print_usage SCRIPT     SCRIPT's header comment (line 2 up to `set -euo`), for --help
 # Each caller cds to the repository root first (quiet_release_build runs scripts/build-flags.sh).
 
@@ -11,7 +12,7 @@ one_node_mpi_env() {
 }
 
 quiet_release_build() {
-  swift build $(scripts/build-flags.sh) 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
+  swift build $(scripts/build-flags.sh) "$@" 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
 }
 
 print_usage() {
