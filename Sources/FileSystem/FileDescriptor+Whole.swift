@@ -28,6 +28,19 @@ extension FileDescriptor {
         return done
     }
 
+    /// Reads into `bytes[0..<count]`, from the current offset or at `offset`, until that
+    /// much is read or the file ends; returns the count.
+    public func read(into bytes: inout [UInt8], count: Int, at offset: Int? = nil) throws(Errno) -> Int {
+        let result = bytes.withUnsafeMutableBytes { raw in
+            let target = UnsafeMutableRawBufferPointer(rebasing: raw[0..<count])
+            return Result { () throws(Errno) -> Int in
+                if let offset { return try read(at: offset, filling: target) }
+                return try read(filling: target)
+            }
+        }
+        return try result.get()
+    }
+
     /// The file's size in bytes. The corresponding C function is `fstat`.
     public func size() throws(Errno) -> Int { Int(try stat().size) }
 

@@ -14,10 +14,7 @@ public struct ImageFile {
         let size = Int(info.size)
         if size == 0 { throw .empty }
         if buffer.count < size { buffer = [UInt8](repeating: 0, count: size) }
-        let read = buffer.withUnsafeMutableBytes { raw in
-            Result { () throws(Errno) in try file.read(filling: UnsafeMutableRawBufferPointer(rebasing: raw[0..<size])) }
-        }
-        let done = try call { () throws(Errno) in try read.get() }
+        let done = try call { () throws(Errno) in try file.read(into: &buffer, count: size) }
         if done == 0 { throw .empty }
         return done
     }

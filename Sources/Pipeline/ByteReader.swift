@@ -43,8 +43,7 @@ final class ByteReader {
         bufferStart += filled
         position = 0
         filled = 0
-        let read = buffer.withUnsafeMutableBytes { raw in Result { () throws(Errno) in try file.read(filling: raw) } }
-        switch read {
+        switch Result(catching: { () throws(Errno) in try file.read(into: &buffer, count: buffer.count) }) {
         case .failure(let error): throw PipelineError("\(path.displayText): read failed: \(error)")
         case .success(let n): filled = n
         }

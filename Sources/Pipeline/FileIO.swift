@@ -34,8 +34,7 @@ enum FileIO {
 
     static func readAt(_ file: FileDescriptor, offset: Int, count: Int, path: RawPath) throws -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
-        let read = bytes.withUnsafeMutableBytes { raw in Result { () throws(Errno) in try file.read(at: offset, filling: raw) } }
-        switch read {
+        switch Result(catching: { () throws(Errno) in try file.read(into: &bytes, count: count, at: offset) }) {
         case .failure(let error):
             throw PipelineError("cannot read \(path.displayText) at \(offset): \(error)")
         case .success(let done) where done < count:

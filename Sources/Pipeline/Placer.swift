@@ -84,9 +84,8 @@ final class Placer {
         defer { try? output.close() }
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let read = buffer.withUnsafeMutableBytes { raw in Result { () throws(Errno) in try input.read(filling: raw) } }
             let n: Int
-            switch read {
+            switch Result(catching: { () throws(Errno) in try input.read(into: &buffer, count: buffer.count) }) {
             case .failure(let error): return .failed("copy: \(error)")
             case .success(let count): n = count
             }
