@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // C libraries: module maps plus static inline accessors for the macros Swift cannot import.
@@ -30,11 +31,15 @@ let package = Package(
         .target(name: "CInterpolate"),
 
         // Libraries.
+        // File access in one place: RawPath, swift-system's FileDescriptor/Errno/Stat, and the calls it lacks.
+        .target(name: "FileSystem", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "MPI", dependencies: ["CMPI"]),
-        .target(name: "Image", dependencies: ["CJPEGDecode", "CInterpolate"], swiftSettings: fastRelease),
+        .target(name: "Image", dependencies: ["FileSystem", "CJPEGDecode", "CInterpolate"], swiftSettings: fastRelease),
         .target(name: "Engine", dependencies: ["CFloatMode"], swiftSettings: fastRelease),
-        .target(name: "ModelIO", dependencies: ["CHDF5", "Engine", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
-        .target(name: "Pipeline", dependencies: ["MPI", "Image", "ModelIO", "Engine"]),
+        .target(name: "ModelIO", dependencies: ["CHDF5", "Engine", "FileSystem", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        .target(name: "Pipeline", dependencies: [
+            "FileSystem", "MPI", "Image", "ModelIO", "Engine", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
 
         // The executable: argument parsing and the SPMD story, nothing else.
         .executableTarget(name: "dogcat-mpi", dependencies: [
@@ -44,18 +49,22 @@ let package = Package(
 
         // Developer tool: per-layer timings of the engine.
         .executableTarget(name: "engine-bench", dependencies: [
-            "Engine", "ModelIO", "Image", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Engine", "ModelIO", "Image", "FileSystem", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Tests.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // The MPI wrappers checked under mpirun; MPITests runs it at -np 1, 2 and 3.
         .executableTarget(name: "mpi-selftest", dependencies: ["MPI"], path: "Tests/MPISelfTest"),
-        .testTarget(name: "ImageTests", dependencies: ["Image", "CInterpolate", "CTurboJPEG", "TestSupport"]),
+        .testTarget(name: "ImageTests", dependencies: ["Image", "FileSystem", "CInterpolate", "CTurboJPEG", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"], swiftSettings: fastRelease),
         .testTarget(name: "ModelIOTests", dependencies: ["ModelIO", "Engine", "CHDF5", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "FileSystem", "TestSupport"]),
         .testTarget(name: "MPITests", dependencies: ["MPI", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        // The command line: argv parsed into fields, and the binary's exact help and error text.
+        .testTarget(name: "DogCatTests", dependencies: [
+            "dogcat-mpi", "Pipeline", "FileSystem", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
     ]
 )

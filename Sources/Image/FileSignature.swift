@@ -1,3 +1,5 @@
+import FileSystem
+
 /// Names the format of a file from its first bytes, so a PNG renamed `.jpg`
 /// is reported as what it is rather than as a corrupt JPEG.
 enum FileSignature {

@@ -23,17 +23,17 @@ public enum ImageError: Error, Equatable, CustomStringConvertible {
         }
     }
 
-    /// A short stable category for failure counts.
-    public var reason: String {
+    /// The category the summary counts this failure under.
+    public var reason: FailureReason {
         switch self {
-        case .notFound: return "not found"
-        case .isDirectory: return "directory"
-        case .unreadable: return "unreadable"
-        case .empty: return "empty file"
-        case .notJPEG: return "not a JPEG"
-        case .truncated: return "truncated JPEG"
-        case .corrupt: return "corrupt JPEG"
-        case .tooLarge: return "image too large"
+        case .notFound: return .notFound
+        case .isDirectory: return .directory
+        case .unreadable: return .unreadable
+        case .empty: return .emptyFile
+        case .notJPEG: return .notJPEG
+        case .truncated: return .truncatedJPEG
+        case .corrupt: return .corruptJPEG
+        case .tooLarge: return .imageTooLarge
         }
     }
 }

@@ -1,15 +1,5 @@
 import CInterpolate
-
-/// The model input an image is turned into: height x width x channels (1 = grey, 3 = RGB).
-public struct InputGeometry: Equatable, Sendable {
-    public var height: Int
-    public var width: Int
-    public var channels: Int
-    public init(height: Int, width: Int, channels: Int) {
-        self.height = height; self.width = width; self.channels = channels
-    }
-    public var count: Int { height * width * channels }
-}
+import FileSystem
 
 /// Turns JPEG bytes into a model input exactly as the TensorFlow pipeline does:
 ///   decode_jpeg(channels=3, IFAST DCT, fancy upsampling)
@@ -20,7 +10,8 @@ public struct InputGeometry: Equatable, Sendable {
 ///
 /// With `fastDecode`, libjpeg first scales by 1/2, 1/4 or 1/8 in the DCT domain (the
 /// smallest size not below the model input): faster on big photos, not TF-exact.
-/// One instance per thread: it owns the decoder and scratch buffers.
+/// One instance per thread: it owns the decoder and scratch buffers. `geometry.channels`
+/// is 1 or 3 (`InputGeometry(modelInput:)` is where a model's input is checked).
 public final class ImagePreprocessor {
     public let geometry: InputGeometry
     public let maxPixels: Int
@@ -33,7 +24,6 @@ public final class ImagePreprocessor {
     private var horizontal: [Float] = []   // decoded rows after the horizontal interpolation
 
     public init(geometry: InputGeometry, maxPixels: Int = 100_000_000, fastDecode: Bool = false) {
-        precondition(geometry.channels == 1 || geometry.channels == 3, "model input must have 1 or 3 channels")
         self.geometry = geometry
         self.maxPixels = maxPixels
         self.fastDecode = fastDecode
@@ -85,19 +75,38 @@ public final class ImagePreprocessor {
     /// sources with vector permutes in C (dc_interpolate_row, about 3x the plain loop).
     private func resize(rowAxis: ResizeAxis, rows: [Int32], columnAxis: ResizeAxis, header: JPEGHeader,
                         sourceWidth: Int, into out: UnsafeMutablePointer<Float>) {
+        let outRow = geometry.width * geometry.channels
+        if horizontal.count < rows.count * outRow { horizontal = [Float](repeating: 0, count: rows.count * outRow) }
+        if converted.count < sourceWidth * geometry.channels { converted = [Float](repeating: 0, count: sourceWidth * geometry.channels) }
+        // Every pointer lives only inside its own closure.
+        decodedRows.withUnsafeMutableBufferPointer { decoded in
+            horizontal.withUnsafeMutableBufferPointer { across in
+                converted.withUnsafeMutableBufferPointer { row in
+                    columnAxis.lower.withUnsafeBufferPointer { left in
+                        columnAxis.upper.withUnsafeBufferPointer { right in
+                            columnAxis.lerp.withUnsafeBufferPointer { xLerp in
+                                horizontalPass(decoded.baseAddress!, rowCount: rows.count, header: header, sourceWidth: sourceWidth,
+                                               row: row.baseAddress!, left: left.baseAddress!, right: right.baseAddress!,
+                                               xLerp: xLerp.baseAddress!, into: across.baseAddress!)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        horizontal.withUnsafeBufferPointer { verticalPass($0.baseAddress!, rowAxis: rowAxis, rows: rows, into: out) }
+    }
+
+    /// Each decoded row (converted in place from CMYK first) in the model's channels,
+    /// interpolated horizontally: `rowCount` rows of width x channels floats in `target`.
+    private func horizontalPass(_ decoded: UnsafeMutablePointer<UInt8>, rowCount: Int, header: JPEGHeader, sourceWidth: Int,
+                                row: UnsafeMutablePointer<Float>, left: UnsafePointer<Int32>, right: UnsafePointer<Int32>,
+                                xLerp: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>) {
         let channels = geometry.channels, width = geometry.width
         let outRow = width * channels
         let decodedChannels = header.decodedChannels
-        if horizontal.count < rows.count * outRow { horizontal = [Float](repeating: 0, count: rows.count * outRow) }
-        if converted.count < sourceWidth * channels { converted = [Float](repeating: 0, count: sourceWidth * channels) }
-        let d = decodedRows.withUnsafeBufferPointer { $0.baseAddress! }
-        let h = horizontal.withUnsafeMutableBufferPointer { $0.baseAddress! }
-        let row = converted.withUnsafeMutableBufferPointer { $0.baseAddress! }
-        let left = columnAxis.lower.withUnsafeBufferPointer { $0.baseAddress! }
-        let right = columnAxis.upper.withUnsafeBufferPointer { $0.baseAddress! }
-        let xLerp = columnAxis.lerp.withUnsafeBufferPointer { $0.baseAddress! }
-        for r in 0..<rows.count {
-            let source = d + r * sourceWidth * decodedChannels
+        for r in 0..<rowCount {
+            let source = decoded + r * sourceWidth * decodedChannels
             if header.isCMYK {
                 PixelConversions.cmykToRGB(source, count: sourceWidth, adobe: header.sawAdobeMarker)
             }
@@ -110,24 +119,29 @@ public final class ImagePreprocessor {
                     row[3 * x + 2] = Float(source[4 * x + 2])
                 }
             }
-            let target = h + r * outRow
+            let rowTarget = target + r * outRow
             if channels == 1 {
-                dc_interpolate_row(row, Int32(sourceWidth), left, right, xLerp, Int32(width), target)
+                dc_interpolate_row(row, Int32(sourceWidth), left, right, xLerp, Int32(width), rowTarget)
             } else {
                 for x in 0..<width {
                     for c in 0..<3 {
                         let a = row[3 * Int(left[x]) + c], b = row[3 * Int(right[x]) + c]
-                        target[3 * x + c] = a + (b - a) * xLerp[x]
+                        rowTarget[3 * x + c] = a + (b - a) * xLerp[x]
                     }
                 }
             }
         }
-        // Vertical pass: rows are found by their position in `rows`.
+    }
+
+    /// Each output row is top + (bottom - top) * yLerp of two horizontally interpolated
+    /// rows, found by their position in `rows`, then / 255.
+    private func verticalPass(_ across: UnsafePointer<Float>, rowAxis: ResizeAxis, rows: [Int32], into out: UnsafeMutablePointer<Float>) {
+        let outRow = geometry.width * geometry.channels
         var slot = [Int32](repeating: 0, count: Int(rows.last ?? 0) + 1)
         for (i, r) in rows.enumerated() { slot[Int(r)] = Int32(i) }
         for y in 0..<geometry.height {
-            let top = h + Int(slot[Int(rowAxis.lower[y])]) * outRow
-            let bottom = h + Int(slot[Int(rowAxis.upper[y])]) * outRow
+            let top = across + Int(slot[Int(rowAxis.lower[y])]) * outRow
+            let bottom = across + Int(slot[Int(rowAxis.upper[y])]) * outRow
             let t = rowAxis.lerp[y]
             let target = out + y * outRow
             for x in 0..<outRow { target[x] = (top[x] + (bottom[x] - top[x]) * t) / 255 }

@@ -48,8 +48,7 @@ enum PixelConversions {
     }
 
     /// Rewrites `count` CMYK pixels in place: RGB in the first three bytes of each.
-    static func cmykToRGB(_ pixels: UnsafePointer<UInt8>, count: Int, adobe: Bool) {
-        let p = UnsafeMutablePointer(mutating: pixels)
+    static func cmykToRGB(_ p: UnsafeMutablePointer<UInt8>, count: Int, adobe: Bool) {
         for x in 0..<count {
             let q = p + 4 * x
             (q[0], q[1], q[2]) = rgb(c: Int(q[0]), m: Int(q[1]), y: Int(q[2]), k: Int(q[3]), adobe: adobe)

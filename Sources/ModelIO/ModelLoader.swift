@@ -1,8 +1,6 @@
 import Engine
+import FileSystem
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Opens any supported model file, choosing the reader by the file's content, not its name:
 /// the HDF5 signature means a Keras .h5 file; a zip archive, a Keras 3 .keras file; a
@@ -32,13 +30,14 @@ public enum ModelLoader {
     }
 
     static func firstBytes(of path: String, count: Int) throws(ModelError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { throw ModelError("\(path): cannot open model file: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var info = stat()
-        if fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR { throw ModelError("\(path): is a directory, not a model file") }
+        let file: FileDescriptor
+        do throws(Errno) { file = try RawPath(path).open(.readOnly) } catch {
+            throw ModelError("\(path): cannot open model file: \(error)")
+        }
+        defer { try? file.close() }
+        if (try? file.stat())?.type == .directory { throw ModelError("\(path): is a directory, not a model file") }
         var bytes = [UInt8](repeating: 0, count: count)
-        let n = read(fd, &bytes, count)
-        return n > 0 ? Array(bytes.prefix(n)) : []
+        let read = bytes.withUnsafeMutableBytes { raw in try? file.read(into: raw) }
+        return Array(bytes.prefix(max(read ?? 0, 0)))
     }
 }

@@ -1,11 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-import Image
+import FileSystem
 
-/// Buffered sequential reading of a file's bytes from any offset, with POSIX calls.
+/// Buffered sequential reading of a file's bytes from any offset.
 final class ByteReader {
-    private let fd: Int32
+    private let file: FileDescriptor
     private var buffer = [UInt8](repeating: 0, count: 1 << 16)
     private var position = 0
     private var filled = 0
@@ -14,18 +11,18 @@ final class ByteReader {
 
     init(path: RawPath, offset: Int = 0) throws {
         self.path = path
-        fd = path.withCString { open($0, O_RDONLY | O_CLOEXEC) }
-        if fd < 0 { throw PipelineError("\(path.displayText): cannot open: \(String(cString: strerror(errno)))") }
-        var info = stat()
-        if fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
-            close(fd)
+        do throws(Errno) { file = try path.open(.readOnly) } catch {
+            throw PipelineError("\(path.displayText): cannot open: \(error)")
+        }
+        if (try? file.stat())?.type == .directory {
+            try? file.close()
             throw PipelineError("\(path.displayText): is a directory")
         }
-        if offset > 0 { lseek(fd, off_t(offset), SEEK_SET) }
+        if offset > 0 { _ = try? file.seek(offset: Int64(offset), from: .start) }
         bufferStart = offset
     }
 
-    deinit { close(fd) }
+    deinit { try? file.close() }
 
     /// Offset of the next byte `next()` returns.
     var offset: Int { bufferStart + position }
@@ -46,8 +43,9 @@ final class ByteReader {
         bufferStart += filled
         position = 0
         filled = 0
-        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-        if n < 0 { throw PipelineError("\(path.displayText): read failed: \(String(cString: strerror(errno)))") }
-        filled = n
+        switch Result(catching: { () throws(Errno) in try file.read(into: &buffer, count: buffer.count) }) {
+        case .failure(let error): throw PipelineError("\(path.displayText): read failed: \(error)")
+        case .success(let n): filled = n
+        }
     }
 }

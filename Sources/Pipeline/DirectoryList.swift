@@ -1,7 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-import Image
+import FileSystem
 
 /// Every file named *.jpg or *.jpeg (any case) under a directory, recursively, following
 /// symbolic links to directories once, sorted by path bytes. An excluded directory (the
@@ -13,10 +10,7 @@ final class DirectoryList: InputList {
     init(root: RawPath, excluding: RawPath? = nil) throws {
         var found: [RawPath] = []
         var visited = Set<[UInt64]>()
-        var excluded = stat()
-        if let excluding, excluding.withCString({ stat($0, &excluded) }) == 0 {
-            visited.insert([UInt64(excluded.st_dev), UInt64(excluded.st_ino)])
-        }
+        if let excluding, let excluded = try? excluding.status() { visited.insert(DirectoryList.identity(excluded)) }
         try DirectoryList.walk(root, into: &found, visited: &visited)
         paths = found.sorted()
     }
@@ -32,32 +26,28 @@ final class DirectoryList: InputList {
         return lower.ends(with: Array(".jpg".utf8)) || lower.ends(with: Array(".jpeg".utf8))
     }
 
+    /// Device and inode: what makes a directory the same one when reached twice.
+    private static func identity(_ info: Stat) -> [UInt64] { [UInt64(info.deviceID.rawValue), UInt64(info.inode.rawValue)] }
+
     private static func walk(_ directory: RawPath, into found: inout [RawPath], visited: inout Set<[UInt64]>) throws {
-        var info = stat()
-        guard directory.withCString({ stat($0, &info) }) == 0 else { return }
+        guard let info = try? directory.status() else { return }
         // A directory reached twice (a link loop) is read once.
-        guard visited.insert([UInt64(info.st_dev), UInt64(info.st_ino)]).inserted else { return }
-        guard let handle = directory.withCString({ opendir($0) }) else {
-            throw PipelineError("\(directory.displayText): cannot list: \(String(cString: strerror(errno)))")
+        guard visited.insert(identity(info)).inserted else { return }
+        let entries: [DirectoryEntry]
+        do throws(Errno) { entries = try directory.entries() } catch {
+            throw PipelineError("\(directory.displayText): cannot list: \(error)")
         }
-        defer { closedir(handle) }
         var subdirectories: [RawPath] = []
-        while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
-            if name == [46] || name == [46, 46] { continue }
-            let path = directory.appending(RawPath(bytes: name))
-            var type = entry.pointee.d_type
-            if type == UInt8(DT_LNK) || type == UInt8(DT_UNKNOWN) {
-                var target = stat()
-                if path.withCString({ stat($0, &target) }) == 0 {
-                    type = (target.st_mode & S_IFMT) == S_IFDIR ? UInt8(DT_DIR) : UInt8(DT_REG)
-                } else {
-                    type = UInt8(DT_REG)   // a dangling link named .jpg is listed: it becomes an error row
-                }
+        for entry in entries {
+            let path = directory.appending(RawPath(bytes: entry.name))
+            var type = entry.type
+            if type == nil || type == .symbolicLink {
+                // A dangling link named .jpg is listed: it becomes an error row.
+                type = (try? path.status())?.type == .directory ? .directory : .regular
             }
-            if type == UInt8(DT_DIR) {
+            if type == .directory {
                 subdirectories.append(path)
-            } else if isJPEGName(name) {
+            } else if isJPEGName(entry.name) {
                 found.append(path)
             }
         }

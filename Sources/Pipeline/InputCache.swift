@@ -1,8 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Engine
-import Image
+import FileSystem
 
 /// The model inputs of recently decoded files, so a file listed many times (sampling with
 /// replacement, like the seed blog's 3,000-path list over 6 photos) is decoded once per rank.
@@ -31,9 +28,8 @@ public final class InputCache {
 
     private func key(_ path: RawPath) -> Key? {
         guard capacity > 0 else { return nil }
-        var info = stat()
-        guard path.withCString({ stat($0, &info) }) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-        return Key(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
+        guard let info = try? path.status(), info.type == .regular else { return nil }
+        return Key(device: UInt64(info.deviceID.rawValue), inode: UInt64(info.inode.rawValue), size: info.size,
                    seconds: Int64(info.st_mtim.tv_sec), nanoseconds: Int64(info.st_mtim.tv_nsec))
     }
 

@@ -1,4 +1,4 @@
-import Image
+import FileSystem
 
 /// One photo to classify: its path as the user listed it, and its ground-truth label when
 /// the manifest has one.
@@ -38,13 +38,11 @@ public enum InputLists {
     /// (a CSV with a `path` column and an optional `label` column, or one path per line).
     /// `excluding`: a directory not to search (the output, when it lies inside the input).
     public static func open(_ path: RawPath, excluding: RawPath? = nil) throws -> InputList {
-        var info = stat()
-        let status = path.withCString { stat($0, &info) }
-        if status != 0 { throw PipelineError("--input \(path.displayText): \(String(cString: strerror(errno)))") }
-        if (info.st_mode & S_IFMT) == S_IFDIR { return try DirectoryList(root: path, excluding: excluding) }
+        let info: Stat
+        do throws(Errno) { info = try path.status() } catch {
+            throw PipelineError("--input \(path.displayText): \(error)")
+        }
+        if info.type == .directory { return try DirectoryList(root: path, excluding: excluding) }
         return try ManifestList(path: path)
     }
 }
-#if canImport(Glibc)
-import Glibc
-#endif

@@ -1,4 +1,5 @@
-import Image
+import FileSystem
+
 
 /// A manifest file: either CSV with a header naming a `path` column (or `file`,
 /// `filename`, `image`) and optionally a `label` column, or plain text with one path per

@@ -1,15 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import FileSystem
 import Image
-
-/// How a classified photo is put in its class folder.
-public enum PlaceMode: String, CaseIterable, Sendable {
-    case link      // hard link, falling back to a copy across file systems
-    case copy
-    case symlink
-    case none
-}
 
 /// Puts each classified photo in `<output>/<label>/`, in input order, on rank 0.
 /// The name is the photo's own file name (never a path: `../../x.jpg` becomes `x.jpg`);
@@ -59,45 +49,57 @@ final class Placer {
     private enum Attempt { case done, taken, failed(String) }
 
     private func put(_ source: RawPath, at target: RawPath) -> Attempt {
-        if FileIO.exists(target) { return Placer.isSame(source, target, mode: mode) ? .done : .taken }
+        if target.exists { return Placer.isSame(source, target, mode: mode) ? .done : .taken }
         switch mode {
         case .link:
-            if source.withCString({ s in target.withCString { t in link(s, t) } }) == 0 { return .done }
-            if errno == EEXIST { return .taken }
-            return copy(source, to: target)
+            do throws(Errno) {
+                try source.link(at: target)
+                return .done
+            } catch {
+                return error == .fileExists ? .taken : copy(source, to: target)
+            }
         case .copy:
             return copy(source, to: target)
         case .symlink:
-            let absolute = Placer.absolute(source)
-            if absolute.withCString({ s in target.withCString { t in symlink(s, t) } }) == 0 { return .done }
-            return errno == EEXIST ? .taken : .failed("symlink: \(FileIO.errnoText())")
+            do throws(Errno) {
+                try Placer.absolute(source).symlink(at: target)
+                return .done
+            } catch {
+                return error == .fileExists ? .taken : .failed("symlink: \(error)")
+            }
         case .none:
             return .done
         }
     }
 
     private func copy(_ source: RawPath, to target: RawPath) -> Attempt {
-        let input = source.withCString { open($0, O_RDONLY | O_CLOEXEC) }
-        if input < 0 { return .failed("cannot read for copying: \(FileIO.errnoText())") }
-        defer { close(input) }
-        let output = target.withCString { open($0, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
-        if output < 0 { return errno == EEXIST ? .taken : .failed("cannot create \(target.displayText): \(FileIO.errnoText())") }
-        defer { close(output) }
+        let input: FileDescriptor, output: FileDescriptor
+        do throws(Errno) { input = try source.open(.readOnly) } catch { return .failed("cannot read for copying: \(error)") }
+        defer { try? input.close() }
+        do throws(Errno) {
+            output = try target.open(.writeOnly, options: [.create, .exclusiveCreate], permissions: FilePermissions(rawValue: 0o644))
+        } catch {
+            return error == .fileExists ? .taken : .failed("cannot create \(target.displayText): \(error)")
+        }
+        defer { try? output.close() }
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress!, $0.count) }
+            let n: Int
+            switch Result(catching: { () throws(Errno) in try input.read(into: &buffer, count: buffer.count) }) {
+            case .failure(let error): return .failed("copy: \(error)")
+            case .success(let count): n = count
+            }
             if n == 0 { return .done }
-            if n < 0 { return .failed("copy: \(FileIO.errnoText())") }
             do { try FileIO.writeAll(output, Array(buffer[0..<n]), path: target) } catch { return .failed("\(error)") }
+            if n < buffer.count { return .done }
         }
     }
 
     /// True when `target` already is this photo: the same inode, a link to it, or an equal copy.
     static func isSame(_ source: RawPath, _ target: RawPath, mode: PlaceMode) -> Bool {
-        var a = stat(), b = stat()
-        guard source.withCString({ stat($0, &a) }) == 0, target.withCString({ stat($0, &b) }) == 0 else { return false }
-        if a.st_dev == b.st_dev && a.st_ino == b.st_ino { return true }
-        guard mode == .copy || mode == .link, a.st_size == b.st_size else { return false }
+        guard let a = try? source.status(), let b = try? target.status() else { return false }
+        if a.deviceID == b.deviceID && a.inode == b.inode { return true }
+        guard mode == .copy || mode == .link, a.size == b.size else { return false }
         return contents(source) == contents(target)
     }
 
@@ -127,8 +129,6 @@ final class Placer {
 
     static func absolute(_ path: RawPath) -> RawPath {
         if path.isAbsolute { return path }
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        guard getcwd(&buffer, buffer.count) != nil else { return path }
-        return RawPath(bytes: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }).appending(path)
+        return RawPath.currentDirectory()?.appending(path) ?? path
     }
 }

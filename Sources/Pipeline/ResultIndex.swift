@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import FileSystem
 import Image
 
 /// The sidecar of results.csv (`.results.index`): for every row written, its input index,
@@ -10,7 +8,7 @@ import Image
 ///
 ///   "DCIDX001", UInt64 input count, UInt64 list fingerprint       (24 bytes)
 ///   entries: Int64 index, Int64 offset, Int32 length, Int32 code   (24 bytes each)
-/// code >= 0 is the class index; code < 0 is a failure, reason FailureReasons.all[-code - 1].
+/// code >= 0 is the class index; code < 0 is a failure, FailureReason(rawValue: -code - 1).
 struct ResultIndex {
     struct Entry: Equatable {
         var index: Int64
@@ -44,9 +42,9 @@ struct ResultIndex {
 
     /// Reads a sidecar; nil when it is missing or belongs to another input list.
     static func read(_ path: RawPath, count: Int, fingerprint: UInt64) throws -> [Entry]? {
-        guard FileIO.exists(path) else { return nil }
-        let fd = try FileIO.open(path, O_RDONLY)
-        defer { close(fd) }
+        guard path.exists else { return nil }
+        let fd = try FileIO.open(path, .readOnly)
+        defer { try? fd.close() }
         let size = FileIO.fileSize(fd)
         guard size >= headerSize else { return nil }
         let bytes = try FileIO.readAt(fd, offset: 0, count: size, path: path)
@@ -72,29 +70,27 @@ struct ResultIndex {
     static func fingerprint(of list: InputList) throws -> UInt64 {
         var hash: UInt64 = 0xcbf29ce484222325
         func mix(_ byte: UInt8) { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
-        var start = 0
-        while start < list.count {
-            let end = min(start + 4096, list.count)
-            for item in try list.items(start..<end) {
+        try list.forEachChunk { _, items in
+            for item in items {
                 item.path.bytes.forEach(mix); mix(0)
                 item.label?.utf8.forEach(mix); mix(0)
             }
-            start = end
         }
         return hash
     }
 }
 
-/// The closed set of failure reasons, so a failure's reason fits in the index as a number.
-public enum FailureReasons {
-    public static let all = ["not found", "directory", "unreadable", "empty file", "not a JPEG", "truncated JPEG",
-                             "corrupt JPEG", "image too large", "other"]
+extension ResultIndex {
+    /// The code of a failure: -rawValue - 1, so every failure is negative.
+    static func code(of reason: FailureReason) -> Int32 { -reason.rawValue - 1 }
 
-    static func code(of reason: String) -> Int32 {
-        -Int32((all.firstIndex(of: reason) ?? all.count - 1) + 1)
+    /// The failure a negative code stands for; nil for a class index or a code no build wrote.
+    static func reason(of code: Int32) -> FailureReason? {
+        code < 0 ? FailureReason(rawValue: -code - 1) : nil
     }
 
-    static func reason(of code: Int32) -> String? {
-        code < 0 ? all[min(Int(-code - 1), all.count - 1)] : nil
+    /// Whether `code` is a class of `classCount` or a known failure: what a resumed run trusts.
+    static func isKnown(_ code: Int32, classCount: Int) -> Bool {
+        code >= 0 ? Int(code) < classCount : reason(of: code) != nil
     }
 }

@@ -8,8 +8,8 @@ import Glibc
 ///
 /// Rank 0 starts a round (every `interval` seconds, and once every rank is finished) with
 /// a non-blocking broadcast that the other ranks test between images; then every rank
-/// takes part in the same collectives: MPI_Gatherv of the input indices, the output values
-/// and the failure texts, and an MPI_Allreduce that tells everyone whether all ranks are
+/// takes part in the same collectives: MPI_Gatherv of the input indices, the output values,
+/// the failures (index and reason) and their messages, and an MPI_Allreduce that tells everyone whether all ranks are
 /// finished. A rank that runs out of work sends rank 0 a one-integer note, so the last
 /// round starts as soon as the last rank is done, not at the next tick.
 final class ResultRounds {
@@ -91,12 +91,14 @@ final class ResultRounds {
         pending.removeAll(keepingCapacity: true)
         let indices = try comm.gatherv(records.indices)
         let values = try comm.gatherv(records.values)
-        let texts = try comm.gatherv(records.texts)
+        let failures = try comm.gatherv(records.failures)
+        let messages = try comm.gatherv(records.messages)
         let allFinished = try comm.allReduce(Int64(finished ? 1 : 0), .min) == 1
-        if let indices, let values, let texts {
+        if let indices, let values, let failures, let messages {
             var outcomes: [Outcome] = []
             for r in 0..<comm.size {
-                outcomes += OutcomeRecords(indices: indices[r], values: values[r], texts: texts[r]).outcomes(outputCount: outputCount)
+                outcomes += try OutcomeRecords(indices: indices[r], values: values[r], failures: failures[r], messages: messages[r])
+                    .outcomes(outputCount: outputCount, rank: r)
             }
             try deliver(outcomes)
         }

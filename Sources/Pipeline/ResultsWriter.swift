@@ -1,7 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-import Image
+import FileSystem
 
 /// Rank 0's results file. Rows are appended and flushed as they arrive (in the order ranks
 /// finish them), each followed by its entry in the sidecar index; `finish` rewrites
@@ -16,9 +13,9 @@ final class ResultsWriter {
     private let list: InputList
     private let classifier: Classifier
     private let fingerprint: UInt64
-    private var csv: Int32
-    private var index: Int32
-    private let lock: Int32
+    private let csv: FileDescriptor
+    private let index: FileDescriptor
+    private let lock: FileDescriptor
     private var csvSize: Int
     /// Inputs already in results.csv, from an earlier run (--resume) or this one.
     private(set) var done: DoneSet
@@ -33,9 +30,9 @@ final class ResultsWriter {
         try FileIO.makeDirectories(directory)
         // One run at a time per output: a second run, or the ranks of a killed mpirun that
         // are still finishing, must not write into the same files.
-        lock = try FileIO.open(directory.appending(RawPath(".lock")), O_RDWR | O_CREAT)
-        if flock(lock, LOCK_EX | LOCK_NB) != 0 {
-            close(lock)
+        lock = try FileIO.open(directory.appending(RawPath(".lock")), .readWrite, options: .create)
+        if (try? lock.tryLockExclusive()) != true {
+            try? lock.close()
             throw PipelineError("\(directory.displayText) is in use by another dogcat-mpi run (or the ranks of one that was killed are still running); wait for it to end")
         }
         fingerprint = try ResultIndex.fingerprint(of: list)
@@ -43,58 +40,57 @@ final class ResultsWriter {
         var kept: [ResultIndex.Entry] = []
         var end = ResultsWriter.header.utf8.count
         if resume, let entries = try ResultIndex.read(indexPath, count: list.count, fingerprint: fingerprint) {
-            kept = try ResultsWriter.trustworthy(entries, csvPath: csvPath, list: list)
+            kept = try ResultsWriter.trustworthy(entries, csvPath: csvPath, list: list, classCount: classifier.classes.count)
             for entry in kept {
                 done.insert(Int(entry.index))
                 end = max(end, Int(entry.offset) + Int(entry.length))
             }
             resumedCount = kept.count
-        } else if resume && FileIO.exists(csvPath) {
+        } else if resume && csvPath.exists {
             throw PipelineError("--resume: \(csvPath.displayText) exists but \(indexPath.displayText) is missing or belongs to another input list; remove --resume to start over")
         }
         if kept.isEmpty {
-            csv = try FileIO.open(csvPath, O_WRONLY | O_CREAT | O_TRUNC)
+            csv = try FileIO.open(csvPath, .writeOnly, options: [.create, .truncate])
             try FileIO.writeAll(csv, Array(ResultsWriter.header.utf8), path: csvPath)
         } else {
-            csv = try FileIO.open(csvPath, O_WRONLY)
-            ftruncate(csv, off_t(end))   // drop a partly written last row
+            csv = try FileIO.open(csvPath, .writeOnly)
+            try? csv.resize(to: Int64(end))   // drop a partly written last row
         }
         csvSize = end
-        lseek(csv, off_t(end), SEEK_SET)
+        _ = try? csv.seek(offset: Int64(end), from: .start)
         try ResultsWriter.replaceIndex(indexPath, ResultIndex.header(count: list.count, fingerprint: fingerprint) + ResultIndex.encode(kept), in: directory)
-        index = try FileIO.open(indexPath, O_WRONLY | O_APPEND)
+        index = try FileIO.open(indexPath, .writeOnly, options: .append)
     }
 
     deinit {
-        close(csv)
-        close(index)
-        close(lock)
+        try? csv.close()
+        try? index.close()
+        try? lock.close()
     }
 
     /// The entries of an earlier run's index whose rows really are in results.csv: the row
     /// lies wholly in the file, starts and ends a line, and starts with its input's path.
     /// (A run killed while it put the file in order leaves rows where the old index does
-    /// not expect them.) Rows that fail are done again.
-    static func trustworthy(_ entries: [ResultIndex.Entry], csvPath: RawPath, list: InputList) throws -> [ResultIndex.Entry] {
-        let fd = try FileIO.open(csvPath, O_RDONLY)
-        defer { close(fd) }
+    /// not expect them.) Rows that fail, or whose code no class or failure has, are done again.
+    static func trustworthy(_ entries: [ResultIndex.Entry], csvPath: RawPath, list: InputList, classCount: Int) throws -> [ResultIndex.Entry] {
+        let fd = try FileIO.open(csvPath, .readOnly)
+        defer { try? fd.close() }
         let size = FileIO.fileSize(fd)
         let headerEnd = header.utf8.count
         var seen = Set<Int64>()
         let candidates = entries.filter { e in
             e.index >= 0 && Int(e.index) < list.count && Int(e.offset) >= headerEnd && e.length > 0
-                && Int(e.offset) + Int(e.length) <= size && seen.insert(e.index).inserted
+                && Int(e.offset) + Int(e.length) <= size && ResultIndex.isKnown(e.code, classCount: classCount)
+                && seen.insert(e.index).inserted
         }.sorted { $0.index < $1.index }
         var kept: [ResultIndex.Entry] = []
+        guard let first = candidates.first, let last = candidates.last else { return kept }
         var position = 0
-        while position < candidates.count {
-            // The list's items for a run of up to 4,096 indices at a time.
-            let first = Int(candidates[position].index)
-            let items = try list.items(first..<min(first + 4096, list.count))
-            while position < candidates.count && Int(candidates[position].index) < first + items.count {
+        try list.forEachChunk(of: Int(first.index)..<(Int(last.index) + 1)) { start, items in
+            while position < candidates.count && Int(candidates[position].index) < start + items.count {
                 let entry = candidates[position]
                 let row = try FileIO.readAt(fd, offset: Int(entry.offset) - 1, count: Int(entry.length) + 1, path: csvPath)
-                let expected = Array((CSV.field(items[Int(entry.index) - first].path.displayText) + ",").utf8)
+                let expected = Array((CSV.field(items[Int(entry.index) - start].path.displayText) + ",").utf8)
                 if row.first == UInt8(ascii: "\n") && row.last == UInt8(ascii: "\n") && row.dropFirst().starts(with: expected) {
                     kept.append(entry)
                 }
@@ -108,8 +104,8 @@ final class ResultsWriter {
     /// index or the new one, never half of one.
     static func replaceIndex(_ path: RawPath, _ bytes: [UInt8], in directory: RawPath) throws {
         let temporary = directory.appending(RawPath(".results.index.tmp"))
-        let fd = try FileIO.open(temporary, O_WRONLY | O_CREAT | O_TRUNC)
-        defer { close(fd) }
+        let fd = try FileIO.open(temporary, .writeOnly, options: [.create, .truncate])
+        defer { try? fd.close() }
         try FileIO.writeAll(fd, bytes, path: temporary)
         try FileIO.rename(temporary, path)
     }
@@ -138,7 +134,7 @@ final class ResultsWriter {
     func format(_ outcome: Outcome, _ item: InputItem) -> ([UInt8], Int32) {
         let path = item.path.displayText
         if let failure = outcome.failure {
-            return (Array(CSV.row([path, "", "", "", "error", failure.message]).utf8), FailureReasons.code(of: failure.reason))
+            return (Array(CSV.row([path, "", "", "", "error", failure.message]).utf8), ResultIndex.code(of: failure.reason))
         }
         let (classIndex, score) = classifier.classify(outcome.outputs[...])
         let raw = outcome.outputs.map { "\($0)" }.joined(separator: ";")
@@ -153,11 +149,11 @@ final class ResultsWriter {
         let missing = ordered.firstIndex { $0 == nil }
         if let missing { throw PipelineError("internal error: no result for input \(missing)") }
 
-        let source = try FileIO.open(csvPath, O_RDONLY)
-        defer { close(source) }
+        let source = try FileIO.open(csvPath, .readOnly)
+        defer { try? source.close() }
         let temporaryPath = directory.appending(RawPath(".results.csv.tmp"))
-        let target = try FileIO.open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC)
-        defer { close(target) }
+        let target = try FileIO.open(temporaryPath, .writeOnly, options: [.create, .truncate])
+        defer { try? target.close() }
         var rewritten: [ResultIndex.Entry] = []
         var buffer = Array(ResultsWriter.header.utf8)
         var offset = buffer.count
@@ -182,21 +178,4 @@ final class ResultsWriter {
         }
         return runs
     }
-}
-
-/// Which inputs are done: one bit each, so it can be broadcast for --resume.
-public struct DoneSet: Equatable {
-    public private(set) var words: [UInt64]
-    public let count: Int
-
-    public init(count: Int) {
-        self.count = count
-        words = [UInt64](repeating: 0, count: (count + 63) / 64)
-    }
-
-    public init(count: Int, words: [UInt64]) { self.count = count; self.words = words }
-
-    public func contains(_ i: Int) -> Bool { words[i >> 6] & (1 << UInt64(i & 63)) != 0 }
-    public mutating func insert(_ i: Int) { words[i >> 6] |= 1 << UInt64(i & 63) }
-    public var total: Int { words.reduce(0) { $0 + $1.nonzeroBitCount } }
 }

@@ -1,50 +1,83 @@
-import Image
+import ArgumentParser
+import FileSystem
 
-/// Everything a run needs to know, filled in by the command line.
-public struct RunOptions: Sendable {
-    public var input = RawPath("data/samples")
+/// Everything a run needs to know, as the command line gives it: each option's default
+/// and help live here once; `DogCat` pulls them in with `@OptionGroup`.
+public struct RunOptions: ParsableArguments {
+    @Option(help: "A directory of .jpg/.jpeg photos (searched recursively), or a manifest: one path per line, or a CSV with a 'path' column and an optional 'label' column.")
+    public var input = "data/samples"
+
+    @Option(help: "The model: a Keras .h5 or .keras file (Sequential or Functional) or an ONNX file, recognised by content.")
     public var model = "models/catsordogs.h5"
-    public var output = RawPath("out")
+
+    @Option(help: "Directory for results.csv, timing.json and one folder per class.")
+    public var output = "out"
+
+    @Option(help: "Images per inference batch (1 = row at a time).")
     public var batchSize = 32
-    public var classes = ["cat", "dog"]
+
+    @Option(help: "Class names, comma-separated: two for a single sigmoid output, else one per output.")
+    public var classes = ClassList(["cat", "dog"])
+
+    @Option(help: "For a single output: the probability at or above which the second class is chosen.")
     public var threshold: Float = 0.5
+
+    @Option(help: "How photos are put in their class folder: link (hard link, else copy), copy, symlink or none.")
     public var place = PlaceMode.link
+
+    @Option(help: "Refuse images with more pixels than this before decoding them.")
     public var maxPixels = 100_000_000
+
+    @Flag(help: "Let the JPEG decoder shrink big photos by 1/2, 1/4 or 1/8 first: faster, not TensorFlow-exact.")
     public var fastDecode = false
+
+    @Flag(help: "Keep the results already in the output directory and process only the rest.")
     public var resume = false
-    /// Seconds between rounds that bring results to rank 0 (and update progress).
-    public var roundSeconds = 1.0
+
+    @Flag(help: "No progress line.")
     public var quiet = false
+
+    @Option(help: "How inputs are shared out: static (contiguous slices) or dynamic (ranks take the next chunk as they finish).")
     public var schedule = Schedule.static
-    /// Stop counting as success when more inputs than this fail (nil: never).
+
+    @Option(help: "Exit with status 3 (after writing all results) when more than N inputs, or P% of them, fail.")
     public var maxFailures: FailureLimit? = nil
-    /// Only the first `limit` inputs of the list.
+
+    @Option(help: "Only the first N inputs of the list.")
     public var limit: Int? = nil
-    /// List and share out the inputs, decode nothing: for timing the list handling.
+
+    @Flag(help: "List and share out the inputs without decoding anything (to time the list handling).")
     public var dryRun = false
-    /// Decode the next batch on a second thread while the current one is inferred.
+
+    @Flag(inversion: .prefixedNo, help: "Decode the next batch on a second thread while the current one runs through the network (helps when reading files waits on slow storage).")
     public var prefetch = false
-    /// Memory per rank for the model inputs of recently decoded files (0: no cache).
+
+    @Option(name: .customLong("cache-mb"),
+            help: ArgumentHelp("Megabytes per rank for the model inputs of recently decoded files, so a file listed again is not decoded again (0: off).",
+                               valueName: "cache-mb"))
     public var cacheMegabytes = 64
+
+    @Option(help: "Seconds between the rounds that bring results to rank 0, which appends them to results.csv (what a killed run keeps).")
+    public var roundSeconds = 1.0
+
     public init() {}
-}
 
-/// `--max-failures N` or `P%`.
-public enum FailureLimit: Equatable, Sendable {
-    case count(Int)
-    case percent(Double)
-
-    public init?(_ text: String) {
-        if text.hasSuffix("%"), let p = Double(text.dropLast()), p >= 0, p <= 100 { self = .percent(p) }
-        else if let n = Int(text), n >= 0 { self = .count(n) }
-        else { return nil }
-    }
-
-    /// True when `failures` of `total` inputs is more than the limit allows.
-    public func isExceeded(failures: Int, total: Int) -> Bool {
-        switch self {
-        case .count(let n): return failures > n
-        case .percent(let p): return Double(failures) > p / 100 * Double(total)
+    /// Checks across the arguments only (never the file system), so every rank gets the same answer.
+    public func validate() throws {
+        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1.") }
+        if maxPixels < 1 { throw ValidationError("--max-pixels must be at least 1.") }
+        if classes.names.count < 2 || classes.names.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." || $0.contains("/") }) {
+            throw ValidationError("--classes needs at least two non-empty names without '/', e.g. cat,dog.")
         }
+        if Set(classes.names).count != classes.names.count { throw ValidationError("--classes names must differ.") }
+        if !(threshold > 0 && threshold < 1) { throw ValidationError("--threshold must be between 0 and 1.") }
+        if let limit, limit < 0 { throw ValidationError("--limit must not be negative.") }
+        if cacheMegabytes < 0 { throw ValidationError("--cache-mb must not be negative.") }
+        if !(roundSeconds > 0) { throw ValidationError("--round-seconds must be positive.") }
     }
+
+    /// `--input` as the path the file system is given.
+    public var inputPath: RawPath { RawPath(input) }
+    /// `--output` as the path the file system is given.
+    public var outputPath: RawPath { RawPath(output) }
 }

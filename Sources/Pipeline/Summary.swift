@@ -1,4 +1,4 @@
-import Image
+import FileSystem
 
 /// The end-of-run summary on rank 0: how many photos went to each class, failures by
 /// reason, and the accuracy when the manifest gave labels.
@@ -13,23 +13,22 @@ struct Summary {
     init(codes: [Int32], list: InputList, classifier: Classifier) throws {
         classes = classifier.classes
         perClass = [Int](repeating: 0, count: classes.count)
-        var first = 0
-        while first < codes.count {
-            let last = min(first + 4096, codes.count)
-            let items = list.hasLabels ? try list.items(first..<last) : []
-            for i in first..<last {
-                let code = codes[i]
-                if let reason = FailureReasons.reason(of: code) {
-                    failuresByReason[reason, default: 0] += 1
-                } else {
-                    perClass[Int(code)] += 1
-                    if let label = items.isEmpty ? nil : items[i - first].label {
-                        labeled += 1
-                        if label == classes[Int(code)] { correct += 1 }
-                    }
-                }
+        for code in codes {
+            if code >= 0 {
+                perClass[Int(code)] += 1
+            } else if let reason = ResultIndex.reason(of: code) {
+                failuresByReason[reason.text, default: 0] += 1
+            } else {
+                throw PipelineError("internal error: result code \(code) is no known failure")
             }
-            first = last
+        }
+        guard list.hasLabels else { return }
+        try list.forEachChunk(of: 0..<codes.count) { first, items in
+            for (offset, item) in items.enumerated() where codes[first + offset] >= 0 {
+                guard let label = item.label else { continue }
+                labeled += 1
+                if label == classes[Int(codes[first + offset])] { correct += 1 }
+            }
         }
     }
 

@@ -30,11 +30,13 @@ public struct TimingReport: Codable {
         [Double(images), decode, infer, rounds, busy, peakMemory]
     }
 
+    /// Every rank's record (in rank order) and host; `images` is their total.
     mutating func addRanks(_ records: [[Double]], hosts: [String]) {
         ranks = records.enumerated().map { r, v in
             Rank(rank: r, host: r < hosts.count ? hosts[r] : "?", images: Int(v[0]), decodeSeconds: v[1],
                  inferSeconds: v[2], roundSeconds: v[3], busySeconds: v[4], peakMemoryBytes: v[5])
         }
+        images = records.reduce(0) { $0 + Int($1[0]) }
     }
 
     public var table: String {

@@ -1,13 +1,5 @@
 import MPI
 
-/// How inputs are shared out among the ranks.
-public enum Schedule: String, CaseIterable, Sendable {
-    /// Rank r takes the contiguous slice [r*n/N, (r+1)*n/N).
-    case `static`
-    /// Ranks take the next chunk of the list from a shared counter on rank 0, so fast ranks take more.
-    case dynamic
-}
-
 /// Which inputs this rank processes, a batch at a time, minus the inputs an earlier run
 /// already finished (--resume).
 public struct WorkQueue {

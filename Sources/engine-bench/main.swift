@@ -2,6 +2,7 @@
 //   .build/release/engine-bench [model.h5] [--batch-size 32] [--batches 4] [--photo x.jpg]
 // Times each node (one image at a time for spatial layers, a whole batch for the flat tail)
 // and the whole network on random inputs, or on one photo's, and prints GFLOP/s per layer.
+import FileSystem
 import ArgumentParser
 import Engine
 import Foundation

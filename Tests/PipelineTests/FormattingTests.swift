@@ -1,3 +1,4 @@
+import FileSystem
 import Image
 import Pipeline
 import XCTest

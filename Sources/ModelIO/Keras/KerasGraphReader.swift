@@ -101,15 +101,13 @@ enum KerasGraphReader {
         return output
     }
 
-    /// [H, W, C] from `batch_input_shape` (Keras 2) or `batch_shape` (Keras 3).
+    /// [H, W, C] from `batch_input_shape` (Keras 2) or `batch_shape` (Keras 3). Whether C suits
+    /// an image is checked once, for every format, by `InputGeometry(modelInput:)`.
     static func inputShape(of layer: KerasLayerConfig) throws(ModelError) -> [Int] {
         let raw = (layer.config["batch_input_shape"] ?? layer.config["batch_shape"]) as? [Any]
         let dims = raw?.dropFirst().compactMap { $0 as? Int } ?? []
         guard let raw, raw.count == 4, dims.count == 3, dims.allSatisfy({ $0 > 0 }) else {
             throw ModelError("layer '\(layer.name)' (\(layer.className)): the model input must be a fixed [height, width, channels] image, got \(String(describing: raw))")
-        }
-        guard dims[2] == 1 || dims[2] == 3 else {
-            throw ModelError("layer '\(layer.name)' (\(layer.className)): input has \(dims[2]) channels; images give 1 (grey) or 3 (RGB)")
         }
         return dims
     }

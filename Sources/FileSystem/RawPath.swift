@@ -10,8 +10,14 @@ public struct RawPath: Hashable, Sendable, Comparable {
     /// Byte-wise order: the same on every rank and every locale.
     public static func < (a: RawPath, b: RawPath) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
 
-    public func withCString<R>(_ body: (UnsafePointer<CChar>) throws -> R) rethrows -> R {
-        try (bytes + [0]).withUnsafeBufferPointer { try $0.withMemoryRebound(to: CChar.self) { try body($0.baseAddress!) } }
+    /// The path as a NUL-terminated C string, for the time of `body`.
+    public func withCString<R, E: Error>(_ body: (UnsafePointer<CChar>) throws(E) -> R) throws(E) -> R {
+        var terminated = bytes.map { CChar(bitPattern: $0) }
+        terminated.append(0)
+        let result: Result<R, E> = terminated.withUnsafeBufferPointer { buffer in
+            do throws(E) { return .success(try body(buffer.baseAddress!)) } catch { return .failure(error) }
+        }
+        return try result.get()
     }
 
     public func appending(_ component: RawPath) -> RawPath {
@@ -73,7 +79,7 @@ public struct RawPath: Hashable, Sendable, Comparable {
     }
 
     /// Length of the valid UTF-8 sequence starting at `i`, or 0 when the byte does not start one.
-    static func utf8SequenceLength(_ b: [UInt8], at i: Int) -> Int {
+    public static func utf8SequenceLength(_ b: [UInt8], at i: Int) -> Int {
         let first = b[i]
         if first < 0x80 { return 1 }
         let length: Int
@@ -95,5 +101,6 @@ public struct RawPath: Hashable, Sendable, Comparable {
 }
 
 extension String {
+    /// Zero-padded on the left to `width` characters (for `\\xHH`).
     func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

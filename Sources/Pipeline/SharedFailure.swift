@@ -1,0 +1,4 @@
+/// A failure every rank knows about (all ranks exit with it).
+struct SharedFailure: Error {
+    var message: String
+}
