@@ -63,6 +63,7 @@ public final class DepthwiseConvolution {
                 let step = g.dilationW * c, rowStep = g.dilationH * g.w * c
                 let pixelStep = g.strideW * c
                 let blocks = allRows && threeByThree && n == vectorWidth
+                let unitStep = g.strideW == 1 && g.dilationW == 1
                 var ox = 0
                 while ox < g.outW {
                     let ix0 = ox * g.strideW - g.padLeft
@@ -74,10 +75,23 @@ public final class DepthwiseConvolution {
                             a0.accumulate(Vector.load(p), w); a1.accumulate(Vector.load(p + pixelStep), w)
                             a2.accumulate(Vector.load(p + 2 * pixelStep), w); a3.accumulate(Vector.load(p + 3 * pixelStep), w)
                         }
+                        // Stride and dilation 1: neighbouring pixels share inputs, six loads per row
+                        // feed twelve FMAs (each accumulator still takes its taps in order).
+                        @inline(__always) func row(_ r: UnsafePointer<Float>, _ wa: Vector, _ wb: Vector, _ wc: Vector) {
+                            let (x0, x1, x2) = (Vector.load(r), Vector.load(r + c), Vector.load(r + 2 * c))
+                            let (x3, x4, x5) = (Vector.load(r + 3 * c), Vector.load(r + 4 * c), Vector.load(r + 5 * c))
+                            a0.accumulate(x0, wa); a1.accumulate(x1, wa); a2.accumulate(x2, wa); a3.accumulate(x3, wa)
+                            a0.accumulate(x1, wb); a1.accumulate(x2, wb); a2.accumulate(x3, wb); a3.accumulate(x4, wb)
+                            a0.accumulate(x2, wc); a1.accumulate(x3, wc); a2.accumulate(x4, wc); a3.accumulate(x5, wc)
+                        }
                         let r0 = inp + (iy0 * g.w + ix0) * c + channel, r1 = r0 + rowStep, r2 = r1 + rowStep
-                        tap(r0, w0); tap(r0 + step, w1); tap(r0 + 2 * step, w2)
-                        tap(r1, w3); tap(r1 + step, w4); tap(r1 + 2 * step, w5)
-                        tap(r2, w6); tap(r2 + step, w7); tap(r2 + 2 * step, w8)
+                        if unitStep {
+                            row(r0, w0, w1, w2); row(r1, w3, w4, w5); row(r2, w6, w7, w8)
+                        } else {
+                            tap(r0, w0); tap(r0 + step, w1); tap(r0 + 2 * step, w2)
+                            tap(r1, w3); tap(r1 + step, w4); tap(r1 + 2 * step, w5)
+                            tap(r2, w6); tap(r2 + step, w7); tap(r2 + 2 * step, w8)
+                        }
                         let target = out + (oy * g.outW + ox) * c + channel
                         Vector.clamp(a0 + b, bounds).store(target); Vector.clamp(a1 + b, bounds).store(target + c)
                         Vector.clamp(a2 + b, bounds).store(target + 2 * c); Vector.clamp(a3 + b, bounds).store(target + 3 * c)

@@ -100,8 +100,14 @@ public final class DirectConvolution {
         xOffsets.withUnsafeBufferPointer { xo in
             wOffsets.withUnsafeBufferPointer { wo in
                 if !raw && outC % vectorWidth == 0 {
-                    microKernelSweep(rows: pixels, paddedColumns: paddedChannels, x: x, w: kernel.pointer, shape: finishingShape,
-                                     xOffsets: xo.baseAddress!, wOffsets: wo.baseAddress!, tile: rowOut, tileIsOutput: true, residual: residual)
+                    // Two calls, so that without a residual the store has no test for one.
+                    if let residual {
+                        microKernelSweep(rows: pixels, paddedColumns: paddedChannels, x: x, w: kernel.pointer, shape: finishingShape,
+                                         xOffsets: xo.baseAddress!, wOffsets: wo.baseAddress!, tile: rowOut, tileIsOutput: true, residual: residual)
+                    } else {
+                        microKernelSweep(rows: pixels, paddedColumns: paddedChannels, x: x, w: kernel.pointer, shape: finishingShape,
+                                         xOffsets: xo.baseAddress!, wOffsets: wo.baseAddress!, tile: rowOut, tileIsOutput: true)
+                    }
                     return
                 }
                 microKernelSweep(rows: pixels, paddedColumns: paddedChannels, x: x,
