@@ -110,19 +110,34 @@ public final class DirectConvolution {
                     }
                     return
                 }
+                guard let residual else {
+                    microKernelSweep(rows: pixels, paddedColumns: paddedChannels, x: x,
+                                     w: kernel.pointer, shape: shape, xOffsets: xo.baseAddress!, wOffsets: wo.baseAddress!,
+                                     tile: tile.pointer) { firstPixel, pixels, firstChannel, channels, tile in
+                        for p in 0..<pixels {
+                            var channel = firstChannel
+                            while channel < min(firstChannel + channels, outC) {
+                                var v = Vector.load(tile + p * shape.tileStride + channel - firstChannel)
+                                if !raw {
+                                    v = Vector.clamp(v + Vector.load(biases + channel), bounds)
+                                }
+                                v.store(rowOut + (firstPixel + p) * outC + channel, count: min(vectorWidth, outC - channel))
+                                channel += vectorWidth
+                            }
+                        }
+                    }
+                    return
+                }
+                // With a residual (never raw: no pooling), through its own epilogue.
                 microKernelSweep(rows: pixels, paddedColumns: paddedChannels, x: x,
                                  w: kernel.pointer, shape: shape, xOffsets: xo.baseAddress!, wOffsets: wo.baseAddress!,
                                  tile: tile.pointer) { firstPixel, pixels, firstChannel, channels, tile in
                     for p in 0..<pixels {
                         var channel = firstChannel
                         while channel < min(firstChannel + channels, outC) {
-                            var v = Vector.load(tile + p * shape.tileStride + channel - firstChannel)
                             let n = min(vectorWidth, outC - channel), at = (firstPixel + p) * outC + channel
-                            if !raw {
-                                v = Vector.clamp(v + Vector.load(biases + channel), bounds)
-                            }
-                            if let residual { v = v + Vector.load(residual + at, count: n) }
-                            v.store(rowOut + at, count: n)
+                            let v = Vector.clamp(Vector.load(tile + p * shape.tileStride + channel - firstChannel) + Vector.load(biases + channel), bounds)
+                            (v + Vector.load(residual + at, count: n)).store(rowOut + at, count: n)
                             channel += vectorWidth
                         }
                     }
