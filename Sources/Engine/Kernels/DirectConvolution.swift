@@ -100,14 +100,11 @@ public final class DirectConvolution {
         xOffsets.withUnsafeBufferPointer { xo in
             wOffsets.withUnsafeBufferPointer { wo in
                 if !raw && outC % vectorWidth == 0 {
-                    // Two calls, so that without a residual the store has no test for one.
-                    if let residual {
-                        microKernelSweep(rows: pixels, paddedColumns: paddedChannels, x: x, w: kernel.pointer, shape: finishingShape,
-                                         xOffsets: xo.baseAddress!, wOffsets: wo.baseAddress!, tile: rowOut, tileIsOutput: true, residual: residual)
-                    } else {
-                        microKernelSweep(rows: pixels, paddedColumns: paddedChannels, x: x, w: kernel.pointer, shape: finishingShape,
-                                         xOffsets: xo.baseAddress!, wOffsets: wo.baseAddress!, tile: rowOut, tileIsOutput: true)
-                    }
+                    microKernelSweep(rows: pixels, paddedColumns: paddedChannels, x: x, w: kernel.pointer, shape: finishingShape,
+                                     xOffsets: xo.baseAddress!, wOffsets: wo.baseAddress!, tile: rowOut, tileIsOutput: true)
+                    // The residual in a pass over what was just stored, still in cache: the
+                    // micro-kernel stays as it was (an extra parameter there cost the GEMMs).
+                    if let residual { addInPlace(rowOut, residual, count: pixels * outC) }
                     return
                 }
                 guard let residual else {

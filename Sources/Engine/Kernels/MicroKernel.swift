@@ -11,8 +11,7 @@
 /// result never depends on the other rows in the tile, nor a lane's on the vector width.
 /// Sums go to `tile`, rows `tileStride` floats apart: a scratch tile for an epilogue, or
 /// the destination itself. With `bias`, what is stored is clamp(sum + bias) (bias indexed
-/// by column), else the raw sum; with `residual` as well (laid out as the tile), then
-/// + residual: a residual Add fused into the store, the floats the separate Add gives.
+/// by column), else the raw sum.
 struct MicroKernelShape {
     var rowStep: Int
     var segments: Int
@@ -24,13 +23,11 @@ struct MicroKernelShape {
     var high = Vector(repeating: .infinity)
 }
 
-/// A sum as stored: raw, or + bias and clamped, then + the residual when there is one.
+/// A sum as stored: raw, or + bias and clamped.
 @_transparent
-func finished(_ sum: Vector, _ bias: UnsafePointer<Float>?, _ shape: MicroKernelShape, _ residual: UnsafePointer<Float>?) -> Vector {
+func finished(_ sum: Vector, _ bias: UnsafePointer<Float>?, _ shape: MicroKernelShape) -> Vector {
     guard let bias else { return sum }
-    let value = Vector.clamp(sum + Vector.load(bias), shape.low, shape.high)
-    guard let residual else { return value }
-    return value + Vector.load(residual)
+    return Vector.clamp(sum + Vector.load(bias), shape.low, shape.high)
 }
 
 /// One tile of `rows` rows (1...8) and `vectors` column vectors (1 or 2). Transparent, so
@@ -40,7 +37,7 @@ func finished(_ sum: Vector, _ bias: UnsafePointer<Float>?, _ shape: MicroKernel
 @_transparent
 func microKernel(rows: Int, vectors: Int, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ shape: MicroKernelShape,
                  _ xOffsets: UnsafePointer<Int>, _ wOffsets: UnsafePointer<Int>, _ tile: UnsafeMutablePointer<Float>,
-                 _ bias: UnsafePointer<Float>?, _ residual: UnsafePointer<Float>? = nil) {
+                 _ bias: UnsafePointer<Float>?) {
     var a0 = Vector(), a1 = Vector(), a2 = Vector(), a3 = Vector(), a4 = Vector(), a5 = Vector(), a6 = Vector(), a7 = Vector()
     var b0 = Vector(), b1 = Vector(), b2 = Vector(), b3 = Vector(), b4 = Vector(), b5 = Vector(), b6 = Vector(), b7 = Vector()
     let step = shape.rowStep
@@ -64,26 +61,25 @@ func microKernel(rows: Int, vectors: Int, _ x: UnsafePointer<Float>, _ w: Unsafe
     }
     let t = shape.tileStride
     let second = bias.map { $0 + vectorWidth }
-    do { finished(a0, bias, shape, residual).store(tile); if wide { finished(b0, second, shape, residual.map { $0 + vectorWidth }).store(tile + vectorWidth) } }
-    if rows > 1 { finished(a1, bias, shape, residual.map { $0 + t }).store(tile + t); if wide { finished(b1, second, shape, residual.map { $0 + t + vectorWidth }).store(tile + t + vectorWidth) } }
-    if rows > 2 { finished(a2, bias, shape, residual.map { $0 + 2 * t }).store(tile + 2 * t); if wide { finished(b2, second, shape, residual.map { $0 + 2 * t + vectorWidth }).store(tile + 2 * t + vectorWidth) } }
-    if rows > 3 { finished(a3, bias, shape, residual.map { $0 + 3 * t }).store(tile + 3 * t); if wide { finished(b3, second, shape, residual.map { $0 + 3 * t + vectorWidth }).store(tile + 3 * t + vectorWidth) } }
-    if rows > 4 { finished(a4, bias, shape, residual.map { $0 + 4 * t }).store(tile + 4 * t); if wide { finished(b4, second, shape, residual.map { $0 + 4 * t + vectorWidth }).store(tile + 4 * t + vectorWidth) } }
-    if rows > 5 { finished(a5, bias, shape, residual.map { $0 + 5 * t }).store(tile + 5 * t); if wide { finished(b5, second, shape, residual.map { $0 + 5 * t + vectorWidth }).store(tile + 5 * t + vectorWidth) } }
-    if rows > 6 { finished(a6, bias, shape, residual.map { $0 + 6 * t }).store(tile + 6 * t); if wide { finished(b6, second, shape, residual.map { $0 + 6 * t + vectorWidth }).store(tile + 6 * t + vectorWidth) } }
-    if rows > 7 { finished(a7, bias, shape, residual.map { $0 + 7 * t }).store(tile + 7 * t); if wide { finished(b7, second, shape, residual.map { $0 + 7 * t + vectorWidth }).store(tile + 7 * t + vectorWidth) } }
+    do { finished(a0, bias, shape).store(tile); if wide { finished(b0, second, shape).store(tile + vectorWidth) } }
+    if rows > 1 { finished(a1, bias, shape).store(tile + t); if wide { finished(b1, second, shape).store(tile + t + vectorWidth) } }
+    if rows > 2 { finished(a2, bias, shape).store(tile + 2 * t); if wide { finished(b2, second, shape).store(tile + 2 * t + vectorWidth) } }
+    if rows > 3 { finished(a3, bias, shape).store(tile + 3 * t); if wide { finished(b3, second, shape).store(tile + 3 * t + vectorWidth) } }
+    if rows > 4 { finished(a4, bias, shape).store(tile + 4 * t); if wide { finished(b4, second, shape).store(tile + 4 * t + vectorWidth) } }
+    if rows > 5 { finished(a5, bias, shape).store(tile + 5 * t); if wide { finished(b5, second, shape).store(tile + 5 * t + vectorWidth) } }
+    if rows > 6 { finished(a6, bias, shape).store(tile + 6 * t); if wide { finished(b6, second, shape).store(tile + 6 * t + vectorWidth) } }
+    if rows > 7 { finished(a7, bias, shape).store(tile + 7 * t); if wide { finished(b7, second, shape).store(tile + 7 * t + vectorWidth) } }
 }
 
 /// Runs the micro-kernels over `rows` rows and all `paddedColumns` columns, handing each
 /// tile's raw sums to `epilogue(firstRow, rowCount, firstColumn, columnCount, tile)`
 /// (tile rows are shape.tileStride floats apart). With `tileIsOutput`, `tile` is the
 /// destination (row r, column j at tile + r * tileStride + j) and there is no epilogue;
-/// the columns must then fill whole vectors (or the destination have room past them), and
-/// `residual` (laid out as the destination, with shape.bias only) is added as it is stored.
+/// the columns must then fill whole vectors (or the destination have room past them).
 @inline(__always)
 func microKernelSweep(rows: Int, paddedColumns: Int, x: UnsafePointer<Float>, w: UnsafePointer<Float>, shape: MicroKernelShape,
                       xOffsets: UnsafePointer<Int>, wOffsets: UnsafePointer<Int>, tile: UnsafeMutablePointer<Float>,
-                      tileIsOutput: Bool = false, residual: UnsafePointer<Float>? = nil, epilogue: (Int, Int, Int, Int, UnsafeMutablePointer<Float>) -> Void = { _, _, _, _, _ in }) {
+                      tileIsOutput: Bool = false, epilogue: (Int, Int, Int, Int, UnsafeMutablePointer<Float>) -> Void = { _, _, _, _, _ in }) {
     let tileRows = KernelShapes.gemmRows
     var column = 0
     while column < paddedColumns {
@@ -92,22 +88,20 @@ func microKernelSweep(rows: Int, paddedColumns: Int, x: UnsafePointer<Float>, w:
         var row = 0
         while row + tileRows <= rows {
             let target = tileIsOutput ? tile + row * shape.tileStride + column : tile
-            let added = residual.map { $0 + row * shape.tileStride + column }
             if vectors == 2 {
-                microKernel(rows: tileRows, vectors: 2, x + row * shape.rowStep, w + column, shape, xOffsets, wOffsets, target, bias, added)
+                microKernel(rows: tileRows, vectors: 2, x + row * shape.rowStep, w + column, shape, xOffsets, wOffsets, target, bias)
             } else {
-                microKernel(rows: tileRows, vectors: 1, x + row * shape.rowStep, w + column, shape, xOffsets, wOffsets, target, bias, added)
+                microKernel(rows: tileRows, vectors: 1, x + row * shape.rowStep, w + column, shape, xOffsets, wOffsets, target, bias)
             }
             if !tileIsOutput { epilogue(row, tileRows, column, vectors * vectorWidth, tile) }
             row += tileRows
         }
         while row < rows {
             let target = tileIsOutput ? tile + row * shape.tileStride + column : tile
-            let added = residual.map { $0 + row * shape.tileStride + column }
             if vectors == 2 {
-                microKernel(rows: 1, vectors: 2, x + row * shape.rowStep, w + column, shape, xOffsets, wOffsets, target, bias, added)
+                microKernel(rows: 1, vectors: 2, x + row * shape.rowStep, w + column, shape, xOffsets, wOffsets, target, bias)
             } else {
-                microKernel(rows: 1, vectors: 1, x + row * shape.rowStep, w + column, shape, xOffsets, wOffsets, target, bias, added)
+                microKernel(rows: 1, vectors: 1, x + row * shape.rowStep, w + column, shape, xOffsets, wOffsets, target, bias)
             }
             if !tileIsOutput { epilogue(row, 1, column, vectors * vectorWidth, tile) }
             row += 1
