@@ -58,7 +58,7 @@ public final class Network {
                 let inputs = node.inputs.map { plan.perImage[i] ? image[$0] : batch[$0] ?? image[$0] }
                 let inputShapes = node.inputs.map { shapes[$0] }
                 if let chain = plan.chains[i] {
-                    name = [chain.zeroPadding, chain.convolution, chain.batchNorm, chain.clampNode, chain.pool].compactMap { $0 }.map { nodes[$0].name }.joined(separator: "+")
+                    name = [chain.zeroPadding, chain.convolution, chain.batchNorm, chain.clampNode, chain.pool, chain.add].compactMap { $0 }.map { nodes[$0].name }.joined(separator: "+")
                     let conv = nodes[chain.convolution]
                     let bn = chain.batchNorm.map { nodes[$0] }
                     let source = chain.zeroPadding.map { nodes[$0].inputs[0] } ?? conv.inputs[0]
@@ -67,7 +67,10 @@ public final class Network {
                     let step = try Self.convolutionStep(conv, convWeights: weights(of: conv), batchNorm: bn.map { ($0, weights(of: $0)) },
                                                         clamp: chain.clampNode != nil ? chain.clamp : nil, pools: chain.pool != nil,
                                                         output: image[i], inputShape: shapes[source], zeroPadding: padding,
-                                                        convolutionShape: shapes[chain.convolution], fastKernels: options.fastKernels)
+                                                        convolutionShape: shapes[chain.convolution], residual: chain.residual.map { UnsafePointer(image[$0].pointer) },
+                                                        fastKernels: options.fastKernels)
+                    // A residual read from the network input needs the image copied there.
+                    if let residual = chain.residual, image[residual] === networkInput { copiesInput = true }
                     let stored = UnsafePointer(image[source].pointer)
                     let run = step.run
                     perImageSteps.append(NetworkStep(name: name, kernel: step.kernel, run: image[source] === networkInput ? run : { _ in run(stored) }))

@@ -2,7 +2,8 @@
 /// and which nodes are computed inside the step of a convolution before them.
 struct NetworkPlan {
     /// A convolution (or depthwise convolution) and what its epilogue absorbs: a batch
-    /// norm (folded into the weights), a clamp activation, and a 2x2 max pooling.
+    /// norm (folded into the weights), a clamp activation, a 2x2 max pooling, or (linear
+    /// convolutions only) the two-input Add of a residual block.
     struct Chain {
         var convolution: Int
         var batchNorm: Int?
@@ -11,6 +12,9 @@ struct NetworkPlan {
         var pool: Int?
         /// A ZeroPadding2D before the convolution, done by the convolution itself.
         var zeroPadding: Int?
+        /// An Add of the convolution's output and `residual`, done in the convolution's store.
+        var add: Int?
+        var residual: Int?
         /// The node whose output the chain writes.
         var last: Int
     }
@@ -68,9 +72,15 @@ struct NetworkPlan {
                 chain.pool = next
                 chain.last = next
             }
+            if clamp.isNone, chain.pool == nil, let next = soleReader(chain.last), case .add = nodes[next].op, nodes[next].inputs.count == 2,
+               let other = nodes[next].inputs.first(where: { $0 != chain.last }), perImage[other], shapes[other] == shapes[next] {
+                chain.add = next
+                chain.residual = other
+                chain.last = next
+            }
             guard chain.last != i || chain.zeroPadding != nil else { continue }
             chains[chain.last] = chain
-            for member in [chain.zeroPadding, i, chain.batchNorm, chain.clampNode, chain.pool].compactMap({ $0 }) where member != chain.last {
+            for member in [chain.zeroPadding, i, chain.batchNorm, chain.clampNode, chain.pool, chain.add].compactMap({ $0 }) where member != chain.last {
                 absorbed.insert(member)
             }
         }

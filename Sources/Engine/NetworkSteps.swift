@@ -12,7 +12,7 @@ extension Network {
         switch node.op {
         case .conv2D, .depthwiseConv2D:
             let step = try convolutionStep(node, convWeights: weights, batchNorm: nil, clamp: nil, pools: false, output: output,
-                                           inputShape: inputShapes[0], zeroPadding: nil, convolutionShape: outputShape, fastKernels: fastKernels)
+                                           inputShape: inputShapes[0], zeroPadding: nil, convolutionShape: outputShape, residual: nil, fastKernels: fastKernels)
             let (run, input) = (step.run, UnsafePointer(inputs[0].pointer))
             return ({ _ in run(input) }, step.kernel)
         default:
@@ -27,6 +27,7 @@ extension Network {
         switch op {
         case .pool: return "pool, 1 px x \(KernelShapes.lanes) ch"
         case .dense: return "dense \(KernelShapes.denseTile)"
+        case .batchNormalization, .rescaling: return "affine, \(KernelShapes.lanes) floats/vector"
         default: return "element-wise (scalar loop)"
         }
     }
@@ -62,9 +63,11 @@ extension Network {
             return out == UnsafeMutablePointer(mutating: ins[0]) ? nil : { rows in out.update(from: ins[0], count: rows * count) }
         case .batchNormalization(let a):
             let (scale, offset) = batchNormAffine(a, weights)
-            return { rows in affineForward(out: out, inp: ins[0], count: rows * count, channels: channels, scale: scale, offset: offset) }
+            let affine = AffineKernel(channels: channels, scale: scale, offset: offset)
+            return { rows in affine.forward(out: out, inp: ins[0], count: rows * count) }
         case .rescaling(let scale, let offset):
-            return { rows in affineForward(out: out, inp: ins[0], count: rows * count, channels: channels, scale: scale, offset: offset) }
+            let affine = AffineKernel(channels: channels, scale: scale, offset: offset)
+            return { rows in affine.forward(out: out, inp: ins[0], count: rows * count) }
         case .add:
             return { rows in addForward(out: out, inputs: ins, count: rows * count) }
         case .multiply:
@@ -91,12 +94,13 @@ extension Network {
 
     /// A convolution with what its chain absorbed: batch norm folded into its weights, the
     /// clamp (`clamp`, the clamp node's range; nil: the layer's own activation) and 2x2 max
-    /// pooling in its epilogue, and its kernel's label. The step takes its input when it runs,
+    /// pooling in its epilogue, a residual Add (`residual`, the other input's buffer: the
+    /// 1x1 GEMM adds it as it stores, other kernels in a pass after), and its kernel's label. The step takes its input when it runs,
     /// so a network's first layer can read each image where the caller put it.
     static func convolutionStep(_ node: Node, convWeights: [UnsafeBufferPointer<Float>],
                                 batchNorm: (node: Node, weights: [UnsafeBufferPointer<Float>])?, clamp absorbedClamp: ClampRange?, pools: Bool,
                                 output: FloatBuffer, inputShape: [Int], zeroPadding: [Int]?, convolutionShape: [Int],
-                                fastKernels: Bool) throws(GraphError) -> (run: (UnsafePointer<Float>) -> Void, kernel: String) {
+                                residual: UnsafePointer<Float>?, fastKernels: Bool) throws(GraphError) -> (run: (UnsafePointer<Float>) -> Void, kernel: String) {
         let out = output.pointer
         var kernel = Array(convWeights[0])
         let outC = convolutionShape[2]
@@ -147,14 +151,16 @@ extension Network {
             let conv = WinogradConvolution(g, kernel: kernel, bias: bias, clamp: clamp, maxPool2x2: pools, outputTile: tile)
             (forward, outputShape) = (conv.forward, conv.outputShape)
         case .direct:
-            let conv = DirectConvolution(g, kernel: kernel, bias: bias, clamp: clamp, maxPool2x2: pools)
+            let conv = DirectConvolution(g, kernel: kernel, bias: bias, clamp: clamp, maxPool2x2: pools, residual: residual)
             (forward, outputShape) = (conv.forward, conv.outputShape)
         }
         let count = outputShape.reduce(1, *)
+        let addsAfter = choice == .direct ? nil : residual
         let run = { (inp: UnsafePointer<Float>) in
             forward(out, inp)
             if let rest { activationForward(out, count: count, rowLength: outC, rest) }
+            if let addsAfter { addInPlace(out, addsAfter, count: count) }
         }
-        return (run, choice.label(g))
+        return (run, choice.label(g) + (residual == nil ? "" : choice == .direct ? " + add in store" : " + add pass"))
     }
 }

@@ -81,7 +81,8 @@ final class TileShapeTests: XCTestCase {
 
     func testDepthwiseMatchesInOrderSums() {
         for c in [1, lanes - 1, lanes, lanes + 1, 2 * lanes + 3] {
-            for (h, w, k, s, p) in [(1, 1, 3, 1, Padding.same), (7, 9, 3, 1, .same), (8, 11, 3, 2, .same), (6, 7, 5, 1, .valid), (9, 8, 3, 2, .valid)] {
+            for (h, w, k, s, p) in [(1, 1, 3, 1, Padding.same), (7, 9, 3, 1, .same), (8, 11, 3, 2, .same), (6, 7, 5, 1, .valid), (9, 8, 3, 2, .valid),
+                                 (4, 14, 3, 1, .valid), (3, 19, 3, 1, .same), (5, 21, 3, 2, .same)] {
                 let g = geometry(h, w, c, c, k: k, stride: s, p)
                 let input = randoms(h * w * c), kernel = randoms(k * k * c), bias = randoms(c)
                 var actual = [Float](repeating: .nan, count: g.outH * g.outW * c)

@@ -11,6 +11,10 @@
 /// Pooling works on two conv rows at a time in a small band buffer, so the full-size
 /// convolution output is never written. Taking the max before adding the bias and applying
 /// ReLU gives the very same floats (rounding and ReLU are monotonic), one add per pooled value.
+///
+/// With `residual` (a tensor shaped as the output, not with pooling), each stored output is
+/// clamp(sum + bias) + residual: the Add of a residual block done in the store, the same
+/// floats as the separate Add (residual + x; float addition is commutative).
 public final class DirectConvolution {
     let g: WindowGeometry
     let clamp: ClampRange
@@ -26,11 +30,14 @@ public final class DirectConvolution {
     private let isPointwise: Bool
     private let xOffsets: [Int]
     private let wOffsets: [Int]
+    private let residual: UnsafePointer<Float>?
 
     /// `clamp` is the activation (ReLU, ReLU6, none); others run as a separate step.
     public init(_ g: WindowGeometry, kernel source: UnsafePointer<Float>, bias sourceBias: UnsafePointer<Float>?,
-                clamp: ClampRange, maxPool2x2: Bool = false) {
+                clamp: ClampRange, maxPool2x2: Bool = false, residual: UnsafePointer<Float>? = nil) {
+        precondition(residual == nil || !maxPool2x2, "a residual Add is fused only without pooling")
         self.g = g
+        self.residual = residual
         self.clamp = clamp
         pools = maxPool2x2
         paddedChannels = paddedToVector(g.outC)
@@ -64,9 +71,12 @@ public final class DirectConvolution {
         guard let band else {
             if isPointwise {
                 // A 1x1 convolution is one GEMM over all pixels, not a sweep per short row.
-                sweep(pixels: g.outH * g.outW, x: source, into: out, raw: false)
+                sweep(pixels: g.outH * g.outW, x: source, into: out, raw: false, residual: residual)
             } else {
-                for oy in 0..<g.outH { sweep(pixels: g.outW, x: source + oy * g.strideH * g.paddedW * g.c, into: out + oy * g.outW * g.outC, raw: false) }
+                for oy in 0..<g.outH {
+                    let offset = oy * g.outW * g.outC
+                    sweep(pixels: g.outW, x: source + oy * g.strideH * g.paddedW * g.c, into: out + offset, raw: false, residual: residual.map { $0 + offset })
+                }
             }
             return
         }
@@ -81,7 +91,9 @@ public final class DirectConvolution {
     /// `pixels` consecutive output pixels whose first input is at x, into `rowOut` (OC per
     /// pixel): raw sums, or with bias and clamp. With whole vectors of output channels the
     /// micro-kernel finishes and stores them itself; otherwise through a tile and the epilogue.
-    private func sweep(pixels: Int, x: UnsafePointer<Float>, into rowOut: UnsafeMutablePointer<Float>, raw: Bool) {
+    /// `residual` (laid out as rowOut) is added after the clamp.
+    private func sweep(pixels: Int, x: UnsafePointer<Float>, into rowOut: UnsafeMutablePointer<Float>, raw: Bool,
+                       residual: UnsafePointer<Float>? = nil) {
         let bounds = clamp.vectors
         let outC = g.outC
         let biases = UnsafePointer(bias.pointer)
@@ -90,19 +102,39 @@ public final class DirectConvolution {
                 if !raw && outC % vectorWidth == 0 {
                     microKernelSweep(rows: pixels, paddedColumns: paddedChannels, x: x, w: kernel.pointer, shape: finishingShape,
                                      xOffsets: xo.baseAddress!, wOffsets: wo.baseAddress!, tile: rowOut, tileIsOutput: true)
+                    // The residual in a pass over what was just stored, still in cache: the
+                    // micro-kernel stays as it was (an extra parameter there cost the GEMMs).
+                    if let residual { addInPlace(rowOut, residual, count: pixels * outC) }
                     return
                 }
+                guard let residual else {
+                    microKernelSweep(rows: pixels, paddedColumns: paddedChannels, x: x,
+                                     w: kernel.pointer, shape: shape, xOffsets: xo.baseAddress!, wOffsets: wo.baseAddress!,
+                                     tile: tile.pointer) { firstPixel, pixels, firstChannel, channels, tile in
+                        for p in 0..<pixels {
+                            var channel = firstChannel
+                            while channel < min(firstChannel + channels, outC) {
+                                var v = Vector.load(tile + p * shape.tileStride + channel - firstChannel)
+                                if !raw {
+                                    v = Vector.clamp(v + Vector.load(biases + channel), bounds)
+                                }
+                                v.store(rowOut + (firstPixel + p) * outC + channel, count: min(vectorWidth, outC - channel))
+                                channel += vectorWidth
+                            }
+                        }
+                    }
+                    return
+                }
+                // With a residual (never raw: no pooling), through its own epilogue.
                 microKernelSweep(rows: pixels, paddedColumns: paddedChannels, x: x,
                                  w: kernel.pointer, shape: shape, xOffsets: xo.baseAddress!, wOffsets: wo.baseAddress!,
                                  tile: tile.pointer) { firstPixel, pixels, firstChannel, channels, tile in
                     for p in 0..<pixels {
                         var channel = firstChannel
                         while channel < min(firstChannel + channels, outC) {
-                            var v = Vector.load(tile + p * shape.tileStride + channel - firstChannel)
-                            if !raw {
-                                v = Vector.clamp(v + Vector.load(biases + channel), bounds)
-                            }
-                            v.store(rowOut + (firstPixel + p) * outC + channel, count: min(vectorWidth, outC - channel))
+                            let n = min(vectorWidth, outC - channel), at = (firstPixel + p) * outC + channel
+                            let v = Vector.clamp(Vector.load(tile + p * shape.tileStride + channel - firstChannel) + Vector.load(biases + channel), bounds)
+                            (v + Vector.load(residual + at, count: n)).store(rowOut + at, count: n)
                             channel += vectorWidth
                         }
                     }

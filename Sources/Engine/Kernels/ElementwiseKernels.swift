@@ -1,10 +1,17 @@
 // Kernels that touch each value once: the glue between the layers of Functional models.
 // `count` is the number of floats (a whole batch for flat tensors); channels are last.
 
-/// out = sum of the inputs, left to right.
+/// out = sum of the inputs, left to right (two inputs in one pass).
 public func addForward(out: UnsafeMutablePointer<Float>, inputs: [UnsafePointer<Float>], count: Int) {
-    out.update(from: inputs[0], count: count)
-    for input in inputs.dropFirst() { for i in 0..<count { out[i] += input[i] } }
+    guard inputs.count > 1 else { out.update(from: inputs[0], count: count); return }
+    let (a, b) = (inputs[0], inputs[1])
+    for i in 0..<count { out[i] = a[i] + b[i] }
+    for input in inputs.dropFirst(2) { for i in 0..<count { out[i] += input[i] } }
+}
+
+/// out += other, for a residual Add a kernel could not do in its store.
+public func addInPlace(_ out: UnsafeMutablePointer<Float>, _ other: UnsafePointer<Float>, count: Int) {
+    for i in 0..<count { out[i] += other[i] }
 }
 
 /// out = a * b, where b has `count` values or repeats every `bCount` values (one per channel).
