@@ -6,7 +6,10 @@ cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
 
 # 1. Debian packages (apt-get update first, and only when something is missing).
-packages=(libopenmpi-dev openmpi-bin libturbojpeg0-dev libjpeg62-turbo-dev libhdf5-dev pkg-config python3-pip)
+# Image formats beside JPEG: libpng, giflib, libwebp; tar shards: libarchive.
+# Slurm and munge: the job script's tests start their own daemons (Tests/EndToEndTests/Slurm*).
+packages=(libopenmpi-dev openmpi-bin libturbojpeg0-dev libjpeg62-turbo-dev libhdf5-dev pkg-config python3-pip
+          libpng-dev libgif-dev libwebp-dev libarchive-dev slurm-wlm munge)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,6 +1,6 @@
 import FileSystem
 
-/// Every file named *.jpg or *.jpeg (any case) under a directory, recursively, following
+/// Every file with a photo's name (ImageFileName: .jpg, .jpeg, .png, ...) under a directory, recursively, following
 /// symbolic links to directories once, sorted by path bytes. An excluded directory (the
 /// run's own output, whose class folders hold placed photos) is not searched.
 final class DirectoryList: InputList {
@@ -21,11 +21,6 @@ final class DirectoryList: InputList {
 
     func location(of item: InputItem) -> RawPath { item.path }
 
-    static func isJPEGName(_ name: [UInt8]) -> Bool {
-        let lower = name.map { (65...90).contains($0) ? $0 + 32 : $0 }
-        return lower.ends(with: Array(".jpg".utf8)) || lower.ends(with: Array(".jpeg".utf8))
-    }
-
     /// Device and inode: what makes a directory the same one when reached twice.
     private static func identity(_ info: Stat) -> [UInt64] { [UInt64(info.deviceID.rawValue), UInt64(info.inode.rawValue)] }
 
@@ -42,12 +37,12 @@ final class DirectoryList: InputList {
             let path = directory.appending(RawPath(bytes: entry.name))
             var type = entry.type
             if type == nil || type == .symbolicLink {
-                // A dangling link named .jpg is listed: it becomes an error row.
+                // A dangling link with a photo's name is listed: it becomes an error row.
                 type = (try? path.status())?.type == .directory ? .directory : .regular
             }
             if type == .directory {
                 subdirectories.append(path)
-            } else if isJPEGName(entry.name) {
+            } else if ImageFileName.isImage(entry.name) {
                 found.append(path)
             }
         }

@@ -34,7 +34,7 @@ final class PrefixList: InputList {
 }
 
 public enum InputLists {
-    /// A directory (all .jpg/.jpeg below it, sorted byte-wise) or a manifest file
+    /// A directory (every photo below it by ImageFileName, sorted byte-wise) or a manifest file
     /// (a CSV with a `path` column and an optional `label` column, or one path per line).
     /// `excluding`: a directory not to search (the output, when it lies inside the input).
     public static func open(_ path: RawPath, excluding: RawPath? = nil) throws -> InputList {

@@ -12,7 +12,11 @@ one_node_mpi_env() {
 }
 
 quiet_release_build() {
-  swift build $(scripts/build-flags.sh) "$@" 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
+  # Fails when the build fails (the pipe into grep used to hide it behind a stale binary).
+  local out rc=0
+  out=$(swift build $(scripts/build-flags.sh) "$@" 2>&1) || rc=$?
+  printf '%s\n' "$out" | grep -vE '^\[[0-9]+/[0-9]+\]' || true
+  return "$rc"
 }
 
 print_usage() {
