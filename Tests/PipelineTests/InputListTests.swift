@@ -19,12 +19,12 @@ final class InputListTests: XCTestCase {
     func testDirectoryIsRecursiveCaseInsensitiveAndSortedByBytes() throws {
         let fm = FileManager.default
         try fm.createDirectory(at: directory.appendingPathComponent("b/deeper"), withIntermediateDirectories: true)
-        for name in ["Z.JPG", "a.jpeg", "b/deeper/c.Jpg", "b/x.png", "b/y.jpg.txt", "a.JPEG"] {
+        for name in ["Z.JPG", "a.jpeg", "b/deeper/c.Jpg", "b/x.png", "b/y.jpg.txt", "a.JPEG", "g.GIF", "w.webp", "m.Bmp", "n.tiff", "jpg"] {
             XCTAssertTrue(fm.createFile(atPath: directory.appendingPathComponent(name).path, contents: Data([1])))
         }
         let list = try InputLists.open(RawPath(directory.path))
         let names = try list.items(0..<list.count).map { String($0.path.displayText.dropFirst(directory.path.count + 1)) }
-        XCTAssertEqual(names, ["Z.JPG", "a.JPEG", "a.jpeg", "b/deeper/c.Jpg"])
+        XCTAssertEqual(names, ["Z.JPG", "a.JPEG", "a.jpeg", "b/deeper/c.Jpg", "b/x.png", "g.GIF", "m.Bmp", "w.webp"])
         XCTAssertFalse(list.hasLabels)
     }
 
