@@ -136,8 +136,9 @@ int dc_png_decode(dc_png *d, const int *rows, int row_count, unsigned char *out)
             next += wanted;
         }
     }
-    // Reading stops after the last row, as TensorFlow's does: what follows the image data
-    // (an IEND, trailing bytes) is not looked at.
+    // Then on to IEND, as TensorFlow does: a file cut after its image data fails there too
+    // (bytes after IEND are not read).
+    png_read_end(d->png, NULL);
     free(scratch);
     scratch = NULL;
     release(d);

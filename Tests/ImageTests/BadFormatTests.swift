@@ -95,9 +95,13 @@ final class BadFormatTests: XCTestCase {
         XCTAssertEqual(error(for: bomb, maxPixels: 10_000_000), .tooLarge(width: 8000, height: 8000, maxPixels: 10_000_000))
     }
 
-    func testPNGWithTrailingBytesIsRead() throws {
-        // Reading stops after the last row (as TensorFlow's does), so bytes after IEND change nothing.
-        XCTAssertNil(error(for: try formatsFile("png_grey_001.png") + Noise.bytes(100, seed: 5)))
+    /// As TensorFlow 2.21 does (checked): bytes after IEND are not read, a missing IEND is an error.
+    func testPNGIsReadUpToIEND() throws {
+        let png = try formatsFile("png_grey_001.png")
+        XCTAssertNil(error(for: png + Noise.bytes(100, seed: 5)))
+        guard case .truncated(.png, _)? = error(for: Array(png.dropLast(12))) else {
+            return XCTFail("no IEND: \(String(describing: error(for: Array(png.dropLast(12)))))")
+        }
     }
 
     // MARK: GIF

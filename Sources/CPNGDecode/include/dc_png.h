@@ -32,7 +32,7 @@ int dc_png_read_header(dc_png *decoder, const unsigned char *data, size_t size, 
 
 /// Decodes the rows listed in `rows` (ascending, distinct) into `out`, one packed row of
 /// width * 4 bytes (R, G, B, 255) after another. Every row is decompressed (zlib has no
-/// seek); only the listed ones are kept. 0 on success.
+/// seek); only the listed ones are kept; then the chunks up to IEND are read. 0 on success.
 int dc_png_decode(dc_png *decoder, const int *rows, int row_count, unsigned char *out);
 
 #endif
