@@ -82,8 +82,9 @@ final class ManifestList: InputList {
             if ImageFileName.isShard(item.path.bytes) {
                 if lastShard?.offset != start { lastShard = (start, ManifestList.expand(item, folder: folder)) }
                 let members = lastShard!.items
-                let wanted = max(range.lowerBound - index, 0)..<max(min(range.upperBound - index, members.count), 0)
-                if !wanted.isEmpty { result += members[wanted] }
+                let low = min(max(range.lowerBound - index, 0), members.count)
+                let high = max(min(range.upperBound - index, members.count), low)
+                result += members[low..<high]
                 index += members.count
             } else {
                 if index >= range.lowerBound { result.append(item) }

@@ -190,6 +190,20 @@ final class TarIndexTests: XCTestCase {
         for range in [0..<1, 1499..<1502, 2000..<2100, 4490..<4510, 4509..<4510, 1023..<1025] {
             XCTAssertEqual(try list.items(range), Array(all[range]), "\(range)")
         }
+
+        // Small shards between two checkpoints: a range may start past a whole shard.
+        for k in 0..<3 { _ = try shard((0..<4).flatMap { TarWriter.file("s\(k)-\($0).jpg", [1]) } + TarWriter.end, "small\(k).tar") }
+        let small = directory.appendingPathComponent("small.txt")
+        try Data("small0.tar\nloose.jpg\nsmall1.tar\nsmall2.tar\n".utf8).write(to: small)
+        let smallList = try InputLists.open(RawPath(small.path))
+        let smallItems = try smallList.items(0..<smallList.count)
+        XCTAssertEqual(smallItems.map(\.path.displayText),
+                       (0..<4).map { "small0.tar/s0-\($0).jpg" } + ["loose.jpg"] + (1..<3).flatMap { k in (0..<4).map { "small\(k).tar/s\(k)-\($0).jpg" } })
+        for lower in 0..<smallItems.count {
+            for upper in (lower + 1)...smallItems.count {
+                XCTAssertEqual(try smallList.items(lower..<upper), Array(smallItems[lower..<upper]), "\(lower)..<\(upper)")
+            }
+        }
     }
 
     /// A directory's shards are read beside its loose photos, in the listing's byte order.
