@@ -92,6 +92,25 @@ final class TarIndexTests: XCTestCase {
         XCTAssertEqual(index.memberCount, 8)
     }
 
+    /// GNU sparse members (old `S` headers, with or without extension blocks, and pax's
+    /// GNU.sparse keys) are one error row each; the members after them are still read.
+    func testSparseMembersAreErrorRows() throws {
+        var extended = TarWriter.header(name: Array("ext.jpg".utf8), size: 3, type: UInt8(ascii: "S"), ustar: false)
+        extended[482] = 1   // an extension block follows
+        extended = TarWriter.checksummed(extended)
+        let sparseMap = [UInt8](repeating: 0, count: 512)   // byte 504 = 0: no further extension block
+        let bytes = TarWriter.header(name: Array("old.jpg".utf8), size: 2, type: UInt8(ascii: "S"), ustar: false) + TarWriter.padded([1, 2])
+            + extended + sparseMap + TarWriter.padded([1, 2, 3])
+            + TarWriter.pax([("GNU.sparse.major", "1"), ("GNU.sparse.minor", "0"), ("GNU.sparse.name", "new.jpg")]) + TarWriter.file("new.jpg", [1])
+            + TarWriter.file("after.jpg", [4]) + TarWriter.end
+        let index = TarScanner.scan(try shard(bytes))
+        let sparse = "cannot read file: a GNU sparse tar member (not supported)"
+        XCTAssertEqual(index.entries, [.badMember(name: Array("old.jpg".utf8), reason: .unreadable, message: sparse),
+                                       .badMember(name: Array("ext.jpg".utf8), reason: .unreadable, message: sparse),
+                                       .badMember(name: Array("new.jpg".utf8), reason: .unreadable, message: sparse),
+                                       .member(TarIndex.Member(name: Array("after.jpg".utf8), dataOffset: Int64(bytes.count - 1024 - 512), size: 1))])
+    }
+
     func testCorruptChecksumStopsTheShardAtItsOffset() throws {
         var bad = TarWriter.file("third.jpg", [3])
         bad[0] ^= 0x20   // the name changes, the stored checksum does not

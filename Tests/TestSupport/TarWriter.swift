@@ -32,9 +32,16 @@ public enum TarWriter {
         h[156] = type
         put(ustar ? Array("ustar\u{0}00".utf8) : Array("ustar  \u{0}".utf8), at: 257)
         put(Array(prefix.prefix(155)), at: 345)
-        put(Array("        ".utf8), at: 148)
-        let sum = h.reduce(0) { $0 + Int64($1) }
-        put(octal(sum, width: 7) + [UInt8(ascii: " ")], at: 148)
+        return checksummed(h)
+    }
+
+    /// `header` with its checksum field recomputed (after a test changed a byte on purpose).
+    public static func checksummed(_ header: [UInt8]) -> [UInt8] {
+        var h = header
+        for i in 148..<156 { h[i] = UInt8(ascii: " ") }
+        let digits = String(h.reduce(0) { $0 + Int($1) }, radix: 8)
+        let field = Array((String(repeating: "0", count: max(0, 6 - digits.count)) + digits).utf8) + [0, UInt8(ascii: " ")]
+        for (i, b) in field.enumerated() { h[148 + i] = b }
         return h
     }
 
