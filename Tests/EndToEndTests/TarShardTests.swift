@@ -72,6 +72,18 @@ final class TarShardTests: XCTestCase, EndToEndCase {
         XCTAssertNotNil(before.removeValue(forKey: "timing.json"))
         XCTAssertEqual(after, before, "--resume changed a finished output")
 
+        // An output cut after its 20th row (as a killed run leaves it): --resume keeps the
+        // member rows (their paths are checked against the list) and does the other 21.
+        let csvURL = finished.appendingPathComponent("results.csv")
+        let whole = try Data(contentsOf: csvURL)
+        let lineEnds = whole.enumerated().filter { $0.element == UInt8(ascii: "\n") }.map(\.offset)
+        try whole.prefix(lineEnds[20] + 1).write(to: csvURL)
+        let resumed = try dogcat(3, ["--input", folder.path, "--output", finished.path, "--quiet", "--resume"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertEqual(RunReport.processedImages(resumed.stdout), photos.count - 20, resumed.stdout)
+        XCTAssertEqual(try Data(contentsOf: csvURL), whole, "the resumed results.csv differs")
+        XCTAssertEqual(try placedPhotos(finished), loosePlaced)
+
         // --input one shard.
         let single = directory.appendingPathComponent("out-single")
         let job = try dogcat(2, ["--input", shardOf[0].path, "--output", single.path, "--quiet", "--place", "none"])
