@@ -92,6 +92,35 @@ final class TarShardTests: XCTestCase, EndToEndCase {
         XCTAssertEqual(try results(single).map { Array($0[1...]) }, reference.prefix(14).map { Array($0[1...]) })
     }
 
+    /// A 12 GiB shard (a sparse file: a 12 GiB `.bin` member, its size in base-256, before
+    /// two photos): the photos after it are classified and no rank's memory grows with the
+    /// shard (its headers are read, never its data).
+    func testHugeShardIsNeverInMemory() throws {
+        let folder = directory.appendingPathComponent("big")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let shard = folder.appendingPathComponent("huge.tar")
+        let hole: Int64 = 12 << 30
+        XCTAssertTrue(FileManager.default.createFile(atPath: shard.path, contents: nil))
+        let file = try FileHandle(forWritingTo: shard)
+        try file.write(contentsOf: TarWriter.header(name: Array("huge.bin".utf8), size: hole, base256: true))
+        try file.truncate(atOffset: UInt64(512 + hole))   // a hole: no disk blocks, reads as zeros
+        try file.seekToEnd()
+        for stem in ["cat.10", "dog.1"] {
+            try file.write(contentsOf: TarWriter.file("\(stem).jpg", [UInt8](try Data(contentsOf: TestData.photo(stem: stem)))))
+        }
+        try file.write(contentsOf: TarWriter.end)
+        try file.close()
+        let output = directory.appendingPathComponent("out")
+        let run = try dogcat(2, ["--input", shard.path, "--output", output.path, "--place", "none"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let rows = try results(output)
+        XCTAssertEqual(rows.map { $0[0] }, [shard.path + "/cat.10.jpg", shard.path + "/dog.1.jpg"])
+        XCTAssertEqual(rows.map { $0[4] }, ["ok", "ok"])
+        let ranks = RunReport.rankTable(run.stdout)
+        XCTAssertEqual(ranks.count, 2, run.stdout)
+        for rank in ranks { XCTAssertLessThan(rank.peakMB, 300, "rank \(rank.rank): \(run.stdout)") }
+    }
+
     /// Bad shards between good ones: a shard cut inside a member (the members before the cut
     /// are classified), a member that is a truncated JPEG, a corrupt header (one row for the
     /// rest of the shard, naming the offset), a shard that is not a tar, an empty one. One
