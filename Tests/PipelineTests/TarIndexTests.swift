@@ -78,18 +78,22 @@ final class TarIndexTests: XCTestCase {
         XCTAssertTrue(message.contains("\(size) bytes from byte 1536"), message)
     }
 
-    /// WebDataset's companions (.cls, .json, .txt), directories, links and names that only
+    /// WebDataset's companions (.cls, .json, .txt), directories, links (with a GNU long link
+    /// target) and names that only
     /// look like photos are not inputs; their data is skipped, not read as headers.
     func testNonImageMembersAreSkipped() throws {
         let bytes = TarWriter.file("k1.cls", Array("1\n".utf8)) + TarWriter.file("k1.json", Array("{}".utf8))
             + TarWriter.file("k1.jpg", [1]) + TarWriter.file("k1.txt", [UInt8](repeating: 0, count: 1024))
             + TarWriter.header(name: Array("dir.jpg/".utf8), size: 0, type: UInt8(ascii: "5"))
             + TarWriter.header(name: Array("link.jpg".utf8), size: 0, type: UInt8(ascii: "2"))
+            // A GNU long link target (`K`) before a symlink: skipped, not counted as a member.
+            + TarWriter.header(name: Array("././@LongLink".utf8), size: 5, type: UInt8(ascii: "K"), ustar: false)
+            + TarWriter.padded(Array("away\u{0}".utf8)) + TarWriter.header(name: Array("link2.jpg".utf8), size: 0, type: UInt8(ascii: "2"))
             + TarWriter.file("k2.jpg.txt", [2]) + TarWriter.file("K2.PNG", [3]) + TarWriter.end
         let index = TarScanner.scan(try shard(bytes))
         XCTAssertEqual(names(index), ["k1.jpg", "K2.PNG"])
         XCTAssertEqual(index.entries.count, 2)
-        XCTAssertEqual(index.memberCount, 8)
+        XCTAssertEqual(index.memberCount, 9)
     }
 
     /// GNU sparse members (old `S` headers, with or without extension blocks, and pax's

@@ -103,6 +103,9 @@ enum TarScanner {
                     }
                 }
                 return advance(past: dataOffset, header.size, headerOffset: headerOffset, into: &index)
+            case UInt8(ascii: "K"), UInt8(ascii: "V"):
+                // A GNU long link target, a volume label: nothing a photo needs.
+                return advance(past: dataOffset, header.type == UInt8(ascii: "K") ? header.size : 0, headerOffset: headerOffset, into: &index)
             default:
                 break
             }
