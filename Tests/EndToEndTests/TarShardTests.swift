@@ -121,6 +121,26 @@ final class TarShardTests: XCTestCase, EndToEndCase {
         for rank in ranks { XCTAssertLessThan(rank.peakMB, 300, "rank \(rank.rank): \(run.stdout)") }
     }
 
+    /// Ranks that list different inputs (here: a relative --input from two working
+    /// directories, as on nodes whose file systems differ) stop together with one error
+    /// instead of sharing out lists that do not match.
+    func testRanksThatListDifferentInputsStopTogether() throws {
+        let photo = TestData.photo(stem: "cat.10")
+        for (name, count) in [("a", 2), ("b", 3)] {
+            let folder = directory.appendingPathComponent("\(name)/in")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for i in 0..<count { try FileManager.default.copyItem(at: photo, to: folder.appendingPathComponent("p\(i).jpg")) }
+        }
+        let arguments = ["--model", TestData.catsordogsModel.path, "--input", "in", "--output", directory.appendingPathComponent("out").path, "--quiet"]
+        // Two app contexts (MPMD): rank 0 works in a/, rank 1 in b/.
+        let run = try MPIRun.run(ranks: 1, arguments + [":", "-np", "1", "-wdir", directory.appendingPathComponent("b").path, TestData.binary.path] + arguments,
+                                 timeout: 60, extraMPIArguments: ["-wdir", directory.appendingPathComponent("a").path])
+        XCTAssertFalse(run.timedOut, "a rank hung")
+        XCTAssertEqual(run.status, 1, run.stdout + run.stderr)
+        let errors = run.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
+        XCTAssertEqual(errors, ["error: the ranks listed different numbers of inputs (2 to 3): does every node see the same --input?"], run.stderr)
+    }
+
     /// Bad shards between good ones: a shard cut inside a member (the members before the cut
     /// are classified), a member that is a truncated JPEG, a corrupt header (one row for the
     /// rest of the shard, naming the offset), a shard that is not a tar, an empty one. One
