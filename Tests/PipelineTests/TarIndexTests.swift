@@ -185,6 +185,49 @@ final class TarIndexTests: XCTestCase {
         }
     }
 
+    /// 3,000 damaged variants of a shard (bytes changed in and around its headers, cuts):
+    /// the scan never crashes, every member it gives lies inside the file on a block
+    /// boundary, and what stopped it is one row, last.
+    func testDamagedShardsKeepTheIndexInsideTheFile() throws {
+        let base = TarWriter.pax([("path", String(repeating: "p", count: 150) + ".jpg")]) + TarWriter.file("x", [1, 2, 3])
+            + TarWriter.gnuLongName(String(repeating: "g", count: 120) + ".png") + TarWriter.file("y", [UInt8](repeating: 4, count: 700))
+            + TarWriter.file("k.cls", [49]) + TarWriter.file("z.jpg", [5]) + TarWriter.end
+        let url = directory.appendingPathComponent("fuzz.tar")
+        var kinds: [String: Int] = [:]
+        for seed in 0..<3000 {
+            let noise = Noise.bytes(8, seed: UInt64(seed))
+            var bytes = base
+            if noise[0] % 4 == 0 {
+                bytes = Array(bytes.prefix(Int(noise[1]) << 4 | Int(noise[2]) >> 4))
+            } else {
+                for k in 0..<Int(noise[0] % 3 + 1) {
+                    // Mostly the numeric fields and the pax/long-name data, where damage is subtle.
+                    let position = (Int(noise[1 + 2 * k]) << 8 | Int(noise[2 + 2 * k])) % bytes.count
+                    bytes[position] = noise[7 - k]
+                }
+            }
+            try Data(bytes).write(to: url)
+            let index = TarScanner.scan(RawPath(url.path))
+            XCTAssertFalse(index.entries.isEmpty, "seed \(seed)")
+            for (i, entry) in index.entries.enumerated() {
+                switch entry {
+                case .member(let m):
+                    XCTAssertTrue(m.dataOffset >= 512 && m.dataOffset % 512 == 0 && m.size >= 0 && m.dataOffset + m.size <= Int64(bytes.count),
+                                  "seed \(seed): \(m)")
+                    kinds["member", default: 0] += 1
+                case .badMember(_, let reason, _):
+                    if reason == .truncatedShard { XCTAssertEqual(i, index.entries.count - 1, "seed \(seed): \(index.entries)") }
+                    kinds["\(reason)", default: 0] += 1
+                case .badShard(let reason, _):
+                    XCTAssertEqual(i, index.entries.count - 1, "seed \(seed): \(index.entries)")
+                    kinds["\(reason)", default: 0] += 1
+                }
+            }
+        }
+        // The variants reach every kind of row.
+        for kind in ["member", "truncatedShard", "corruptShard", "notATar", "emptyFile"] { XCTAssertGreaterThan(kinds[kind, default: 0], 0, "\(kinds)") }
+    }
+
     /// A manifest line naming a shard stands for its members, with the line's label, and
     /// ranges read back across the manifest's checkpoints give the same items.
     func testManifestLineNamingAShard() throws {
