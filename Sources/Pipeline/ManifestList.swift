@@ -19,9 +19,11 @@ final class ManifestList: InputList {
     /// item, for the record holding every `stride`-th item (a shard's record holds many).
     private var checkpoints: [(offset: Int, firstItem: Int)] = []
     private let stride = 1024
-    /// The items of the shard record read last (keyed by its byte offset): batches that
-    /// fall in one shard do not walk its headers again.
-    private var lastShard: (offset: Int, items: [InputItem])? = nil
+    /// The items of the shard records read last (keyed by byte offset, most recent first):
+    /// batches that fall in one shard, and rank 0's results of other ranks' shards, do not
+    /// walk their headers again.
+    private var recentShards: [(offset: Int, items: [InputItem])] = []
+    private let recentShardLimit = 4
     static let pathColumnNames = ["path", "file", "filename", "image"]
 
     init(path: RawPath) throws {
@@ -80,8 +82,7 @@ final class ManifestList: InputList {
             guard let record = try reader.next() else { break }
             guard let item = ManifestList.item(from: record, pathColumn: pathColumn, labelColumn: labelColumn) else { continue }
             if ImageFileName.isShard(item.path.bytes) {
-                if lastShard?.offset != start { lastShard = (start, ManifestList.expand(item, folder: folder)) }
-                let members = lastShard!.items
+                let members = shardItems(item, recordOffset: start)
                 let low = min(max(range.lowerBound - index, 0), members.count)
                 let high = max(min(range.upperBound - index, members.count), low)
                 result += members[low..<high]
@@ -97,6 +98,19 @@ final class ManifestList: InputList {
 
     func location(of listed: RawPath) -> RawPath {
         ManifestList.resolve(listed, folder: folder)
+    }
+
+    /// A shard record's items, from the recent ones or scanned now.
+    private func shardItems(_ shard: InputItem, recordOffset: Int) -> [InputItem] {
+        if let k = recentShards.firstIndex(where: { $0.offset == recordOffset }) {
+            let entry = recentShards.remove(at: k)
+            recentShards.insert(entry, at: 0)
+            return entry.items
+        }
+        let items = ManifestList.expand(shard, folder: folder)
+        recentShards.insert((recordOffset, items), at: 0)
+        if recentShards.count > recentShardLimit { recentShards.removeLast() }
+        return items
     }
 
     private static func resolve(_ listed: RawPath, folder: RawPath) -> RawPath {
