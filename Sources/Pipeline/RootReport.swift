@@ -14,7 +14,7 @@ enum RootReport {
         let placer = try Placer(mode: options.place, directory: options.outputPath, classes: classifier.classes)
         try list.forEachChunk(of: 0..<codes.count) { first, items in
             for (offset, item) in items.enumerated() where codes[first + offset] >= 0 {
-                placer.place(list.location(of: item), classIndex: Int(codes[first + offset]))
+                placer.place(list.source(of: item), classIndex: Int(codes[first + offset]))
             }
         }
         report.writeSeconds = Clock.now - phase
