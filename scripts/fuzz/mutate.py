@@ -298,6 +298,20 @@ MUTATIONS = [
 ]
 
 
+def mutate(rng, data, mutations):
+    """Applies one to four of `mutations` ((function, weight) pairs, drawn by weight) in turn;
+    returns the bytes and the names of the mutations applied."""
+    functions = [m for m, _ in mutations]
+    weights = [w for _, w in mutations]
+    applied = []
+    for m in rng.choices(functions, weights, k=rng.choice([1, 1, 1, 2, 2, 3, 4])):
+        if len(data) < 4:
+            break
+        data = m(rng, data)
+        applied.append(m.__name__[2:])
+    return data, applied
+
+
 def seed_files(paths):
     files = []
     for path in paths:
@@ -322,8 +336,6 @@ def main():
     if not sources:
         sys.exit("mutate.py: no seed photos")
     cache = {}
-    functions = [m for m, _ in MUTATIONS]
-    weights = [w for _, w in MUTATIONS]
     os.makedirs(args.out, exist_ok=True)
     out = os.path.abspath(args.out)
     with open(os.path.join(out, "list.txt"), "w") as listing, open(os.path.join(out, "mutations.tsv"), "w") as log:
@@ -333,13 +345,7 @@ def main():
             if source not in cache:
                 with open(source, "rb") as f:
                     cache[source] = f.read()
-            data = cache[source]
-            applied = []
-            for m in rng.choices(functions, weights, k=rng.choice([1, 1, 1, 2, 2, 3, 4])):
-                if len(data) < 4:
-                    break
-                data = m(rng, data)
-                applied.append(m.__name__[2:])
+            data, applied = mutate(rng, cache[source], MUTATIONS)
             name = os.path.join(out, "v%07d.jpg" % n)
             with open(name, "wb") as f:
                 f.write(data)

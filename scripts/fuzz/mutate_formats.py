@@ -24,11 +24,9 @@ import struct
 import sys
 import zlib
 
+from mutate import m_garbage, m_overwrite, mutate   # the JPEG mutator's format-blind parts
+
 ODD_SIZES = [0, 1, 2, 7, 255, 256, 4096, 16383, 32767, 65535]
-
-
-def rand_bytes(rng, n):
-    return bytes(rng.getrandbits(8) for _ in range(n))
 
 
 def m_bitflip(rng, data):
@@ -41,17 +39,6 @@ def m_bitflip(rng, data):
 
 def m_truncate(rng, data):
     return data[: rng.randrange(min(40, len(data)) if rng.random() < 0.2 else len(data))]
-
-
-def m_garbage(rng, data):
-    i = rng.randrange(len(data) + 1)
-    return data[:i] + rand_bytes(rng, rng.randint(1, 512)) + data[i:]
-
-
-def m_overwrite(rng, data):
-    i = rng.randrange(len(data))
-    n = min(rng.randint(1, 64), len(data) - i)
-    return data[:i] + rand_bytes(rng, n) + data[i + n:]
 
 
 def png_chunks(data):
@@ -220,13 +207,7 @@ def main():
         for n in range(args.count):
             source, data = rng.choice(sources)
             kind = format_of(data)
-            functions, weights = zip(*BY_FORMAT[kind])
-            applied = []
-            for m in rng.choices(functions, weights, k=rng.choice([1, 1, 1, 2, 2, 3, 4])):
-                if len(data) < 4:
-                    break
-                data = m(rng, data)
-                applied.append(m.__name__[2:])
+            data, applied = mutate(rng, data, BY_FORMAT[kind])
             name = os.path.join(out, "f%07d.%s" % (n, kind))
             with open(name, "wb") as f:
                 f.write(data)
