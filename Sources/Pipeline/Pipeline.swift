@@ -31,7 +31,7 @@ public enum Pipeline {
             // Every rank knows this failure: exit together, rank 0 explains once.
             if comm.isRoot { printError("error: \(failure.message)") }
             Communicator.finalize()
-            return 1
+            return failure.status
         } catch {
             // Only this rank knows: stop the whole job rather than leave the others waiting in a collective.
             printError("[rank \(comm.rank)] error: \(error)")
@@ -85,11 +85,15 @@ public enum Pipeline {
         return try result.get()
     }
 
-    /// Broadcasts rank 0's failure message (empty: none); every rank throws it if there is one.
-    static func broadcastFailure(_ message: String, _ comm: Communicator) throws {
+    /// Broadcasts rank 0's failure message (empty: none) and exit status; every rank throws
+    /// it if there is one.
+    static func broadcastFailure(_ message: String, status: Int32, _ comm: Communicator) throws {
         var bytes = Array(message.utf8)
         try comm.broadcast(&bytes)
-        if !bytes.isEmpty { throw SharedFailure(message: String(decoding: bytes, as: UTF8.self)) }
+        if !bytes.isEmpty {
+            let status = try comm.broadcast(Int64(status))
+            throw SharedFailure(message: String(decoding: bytes, as: UTF8.self), status: Int32(status))
+        }
     }
 
     static func printError(_ text: String) {
