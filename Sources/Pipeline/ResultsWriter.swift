@@ -149,12 +149,13 @@ final class ResultsWriter {
     }
 
     /// Rewrites results.csv in input order and returns every input's code, in order.
-    func finish() throws -> [Int32] {
+    /// `partial` (a run stopped early): the inputs done so far, in order, and their codes.
+    func finish(partial: Bool = false) throws -> [Int32] {
         let entries = try ResultIndex.read(indexPath, count: list.count, fingerprint: fingerprint) ?? []
         var ordered = [ResultIndex.Entry?](repeating: nil, count: list.count)
         for entry in entries { ordered[Int(entry.index)] = entry }
         let missing = ordered.firstIndex { $0 == nil }
-        if let missing { throw PipelineError("internal error: no result for input \(missing)") }
+        if let missing, !partial { throw PipelineError("internal error: no result for input \(missing)") }
 
         let source = try FileIO.open(csvPath, .readOnly)
         defer { try? source.close() }
