@@ -71,7 +71,7 @@ for i in $(seq 1 "$runs"); do
   fi
   status=0; wait "$pid" || status=$?
   statuses[$status]=$(( ${statuses[$status]:-0} + 1 ))
-  rows=$(( $(wc -l < "$out/results.csv" 2>/dev/null || echo 1) - 1 ))
+  rows=0; [ -f "$out/results.csv" ] && rows=$(( $(wc -l < "$out/results.csv") - 1 ))
   where=$(grep -o '^stopped by [A-Z0-9]* [a-z ]*' "$WORK/run$i.log" | head -1 || true)
   resume_status=0
   mpirun -np "$np" "$BIN" "${common[@]}" --output "$out" --resume > "$WORK/resume$i.log" 2>&1 || resume_status=$?
