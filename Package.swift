@@ -25,6 +25,10 @@ let package = Package(
                        providers: [.apt(["libturbojpeg0-dev"])]),
         // libjpeg reports errors with longjmp, which Swift cannot catch: this C target is the setjmp boundary.
         .target(name: "CJPEGDecode", linkerSettings: [.linkedLibrary("jpeg")]),
+        // The other formats TensorFlow reads, one thin shim per library (libpng's errors longjmp too).
+        .target(name: "CPNGDecode", linkerSettings: [.linkedLibrary("png")]),
+        .target(name: "CGIFDecode", linkerSettings: [.linkedLibrary("gif")]),
+        .target(name: "CWebPDecode", linkerSettings: [.linkedLibrary("webp"), .linkedLibrary("webpdemux")]),
         // The CPU's subnormal-float mode (MXCSR / FPCR), which Swift cannot set.
         .target(name: "CFloatMode"),
         // The resize's horizontal step with vector permutes, which Swift has no way to express.
@@ -36,7 +40,8 @@ let package = Package(
         // File access in one place: RawPath, swift-system's FileDescriptor/Errno/Stat, and the calls it lacks.
         .target(name: "FileSystem", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "MPI", dependencies: ["CMPI"]),
-        .target(name: "Image", dependencies: ["FileSystem", "CJPEGDecode", "CInterpolate"], swiftSettings: fastRelease),
+        .target(name: "Image", dependencies: ["FileSystem", "CJPEGDecode", "CPNGDecode", "CGIFDecode", "CWebPDecode", "CInterpolate"],
+                swiftSettings: fastRelease),
         .target(name: "Engine", dependencies: ["CFloatMode"], swiftSettings: fastRelease),
         .target(name: "ModelIO", dependencies: ["CHDF5", "Engine", "FileSystem", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .target(name: "Pipeline", dependencies: [

@@ -4,7 +4,8 @@
 # Workloads: "photos" (the 2,002 labeled real photos in ../shared/data/photos) and "seed" (the
 # Spark blog's 3,000-path list over the 6 seed photos, ../shared/peers/paths_3000.txt).
 # Systems, one at a time, nothing else heavy running:
-#   dogcat-mpi at -np 1 and -np 2, -np 2 --fast-decode, on the photos -np 2 --schedule dynamic,
+#   dogcat-mpi at -np 1 and -np 2, -np 2 --fast-decode, on the photos -np 2 --schedule dynamic
+#     and -np 2 on the same photos as 8 tar shards (make_lists.py shards; no labels, so no accuracy line),
 #     on the seed list -np 2 --cache-mb 0
 #     (no reuse of the decoded input of a repeated file): wall time of the whole mpirun command
 #     (start-up, model load, decode, inference, gather, writing), best of R runs (and median); peak memory
@@ -150,8 +151,9 @@ main() {
   local n_photos n_seed
   n_photos=$("$PY" scripts/bench/make_lists.py photos "$RUN/lists" --limit "$PHOTO_LIMIT")
   "$PY" scripts/bench/make_lists.py seed "$RUN/lists" --sizes "$SEED_SIZE" > /dev/null
+  "$PY" scripts/bench/make_lists.py shards "$RUN/lists" --limit "$PHOTO_LIMIT" --count 8 > /dev/null
   n_seed=$SEED_SIZE
-  warm_cache "$RUN/lists/photos.txt"; warm_cache "$RUN/lists/seed_$n_seed.txt"
+  warm_cache "$RUN/lists/photos.txt"; warm_cache "$RUN/lists/seed_$n_seed.txt"; cat "$RUN/lists/shards"/*.tar > /dev/null
   log "workloads: photos $n_photos images, seed $n_seed paths; $REPEATS run(s) each; CPUs 0-$((CORES - 1)); --place $PLACE"
 
   "$PY" scripts/bench/ceiling.py flops > "$RUN/flops.json"
@@ -170,6 +172,7 @@ main() {
     run_dogcat photos "$RUN/lists/photos.csv" "$n_photos" exact 1 "$rep"
     run_dogcat photos "$RUN/lists/photos.csv" "$n_photos" exact 2 "$rep"
     run_dogcat photos "$RUN/lists/photos.csv" "$n_photos" dynamic 2 "$rep" --schedule dynamic
+    run_dogcat photos "$RUN/lists/shards" "$n_photos" shards 2 "$rep"
     run_dogcat photos "$RUN/lists/photos.csv" "$n_photos" fast 2 "$rep" --fast-decode
     run_dogcat seed "$RUN/lists/seed_$n_seed.txt" "$n_seed" exact 1 "$rep"
     run_dogcat seed "$RUN/lists/seed_$n_seed.txt" "$n_seed" exact 2 "$rep"

@@ -5,12 +5,14 @@
 # deleted or swapped marker segments, bad header fields, markers and garbage in the scan...;
 # scripts/fuzz/mutate.py, reproducible with --seed), plus seeds the dev photos lack (grey,
 # CMYK/YCCK, restart intervals, other sampling factors: scripts/fuzz/minijpeg.py), and
+# F more of the PNG, GIF and WebP files in ../shared/data/formats (chunks damaged with their
+# CRC fixed, odd header fields and frame sizes, RIFF sizes...: scripts/fuzz/mutate_formats.py), and
 #  1. runs them all through the release binary in one job (mpirun -np 2, one manifest, no
 #     --max-failures) under a timeout, and checks: exit status 0 (no crash), no hang, every
 #     variant exactly once in results.csv, in order, status ok or error (scripts/fuzz/check.py).
 #     A crash or hang is narrowed down to the variants that cause it (bisection, -np 1).
 #  2. runs every variant through the decode path alone (scripts/fuzz/decode_harness.c with
-#     Sources/CJPEGDecode/dc_jpeg.c, built with clang -fsanitize=address,undefined, output
+#     Sources/CJPEGDecode/dc_jpeg.c and the PNG/GIF/WebP shims, built with clang -fsanitize=address,undefined, output
 #     rows and file bytes ending at guard pages): once as the ranks do (one decoder per rank's
 #     slice, in order), whose ok/error verdicts must be the program's, and once with a new
 #     decoder per file, whose verdicts must be the same (a photo's result must not depend on
@@ -22,8 +24,9 @@
 # verdict mismatch. Variants that cause a finding are copied, with their mutation log line,
 # to bench-results/fuzz-findings-STAMP/ (git-ignored).
 #
-# Usage: scripts/fuzz.sh [N] [--seed S] [--ranks R] [--asan-sample M] [--no-asan] [--keep DIR]
-#   N              variants (default 10000)
+# Usage: scripts/fuzz.sh [N] [--formats F] [--seed S] [--ranks R] [--asan-sample M] [--no-asan] [--keep DIR]
+#   N              JPEG variants (default 10000)
+#   --formats F    PNG, GIF and WebP variants (default N / 4)
 #   --seed S       mutation seed (default 1)
 #   --ranks R      ranks of the main run (default 2)
 #   --asan-sample M  variants for the ASan build of the whole program (0: skip it)
@@ -34,10 +37,11 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 source scripts/lib/common.sh
 
-N=10000 SEED=1 RANKS=2 ASAN_SAMPLE=1000 ASAN=1 KEEP=""
+N=10000 FORMATS="" SEED=1 RANKS=2 ASAN_SAMPLE=1000 ASAN=1 KEEP=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --seed) SEED="$2"; shift ;;
+    --formats) FORMATS="$2"; shift ;;
     --ranks) RANKS="$2"; shift ;;
     --asan-sample) ASAN_SAMPLE="$2"; shift ;;
     --no-asan) ASAN=0 ;;
@@ -49,6 +53,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 
+FORMATS=${FORMATS:-$((N / 4))}
 one_node_mpi_env
 SHARED=${DOGCAT_SHARED:-$ROOT/../shared}
 MODEL=${DOGCAT_MODEL:-$ROOT/models/catsordogs.h5}
@@ -79,7 +84,7 @@ finding() {   # finding KIND PATH: keep the variant and its mutation line
 }
 
 # ---------------------------------------------------------------- variants
-echo "== making $N variants (seed $SEED) in $WORK"
+echo "== making $N JPEG and $FORMATS PNG/GIF/WebP variants (seed $SEED) in $WORK"
 mkdir -p "$WORK/seeds"
 i=0
 for spec in "--components 1" "--components 1 --sampling 2x2 --size 100x77" "--components 4 --adobe-transform 0" \
@@ -92,6 +97,9 @@ for spec in "--components 1" "--components 1 --sampling 2x2 --size 100x77" "--co
 done
 python3 scripts/fuzz/mutate.py --out "$WORK/variants" --count "$N" --seed "$SEED" \
   "$SHARED/data/photos" "$SHARED/data/seed" "$WORK/seeds"
+[ "$FORMATS" -gt 0 ] && python3 scripts/fuzz/mutate_formats.py --out "$WORK/variants" --count "$FORMATS" --seed "$SEED" \
+  "$SHARED/data/formats"
+N=$((N + FORMATS))   # from here on, N counts every variant
 LIST=$WORK/variants/list.txt
 echo "   $(du -sh "$WORK/variants" | cut -f1) in $(wc -l < "$LIST") files ($(elapsed "$START") s)"
 
@@ -173,10 +181,12 @@ harness_run() {   # harness_run OUT LIST [--fresh]: one verdict line per file of
   done
 }
 if [ "$ASAN" -eq 1 ]; then
-  echo "== the decode path (dc_jpeg.c + libjpeg-turbo) under -fsanitize=address,undefined, all $N variants"
+  echo "== the decode path (the C shims + libjpeg-turbo, libpng, giflib, libwebp) under -fsanitize=address,undefined, all $N variants"
   HARNESS=$WORK/decode_harness
   clang -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
-    -I Sources/CJPEGDecode/include scripts/fuzz/decode_harness.c Sources/CJPEGDecode/dc_jpeg.c -ljpeg -lm \
+    -I Sources/CJPEGDecode/include -I Sources/CPNGDecode/include -I Sources/CGIFDecode/include -I Sources/CWebPDecode/include \
+    scripts/fuzz/decode_harness.c Sources/CJPEGDecode/dc_jpeg.c Sources/CPNGDecode/dc_png.c Sources/CGIFDecode/dc_gif.c \
+    Sources/CWebPDecode/dc_webp.c -ljpeg -lpng -lgif -lwebp -lwebpdemux -lm \
     -o "$HARNESS" 2> "$WORK/harness-build.log" || { cat "$WORK/harness-build.log"; exit 2; }
   H_START=$(date +%s.%N)
   # As the ranks do: one decoder per rank's slice of the list (--schedule static), in order.

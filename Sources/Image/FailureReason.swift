@@ -8,7 +8,7 @@ public enum FailureReason: Int32, CaseIterable, Sendable {
     case directory = 1
     case unreadable = 2
     case emptyFile = 3
-    case notJPEG = 4
+    case unsupportedFormat = 4   // "not a JPEG" before the other formats were read
     case truncatedJPEG = 5
     case corruptJPEG = 6
     case imageTooLarge = 7
@@ -33,7 +33,7 @@ public enum FailureReason: Int32, CaseIterable, Sendable {
         case .directory: return "directory"
         case .unreadable: return "unreadable"
         case .emptyFile: return "empty file"
-        case .notJPEG: return "not a JPEG"
+        case .unsupportedFormat: return "unsupported format"
         case .truncatedJPEG: return "truncated JPEG"
         case .corruptJPEG: return "corrupt JPEG"
         case .imageTooLarge: return "image too large"

@@ -1,21 +1,16 @@
 import FileSystem
 
-/// Names the format of a file from its first bytes, so a PNG renamed `.jpg`
-/// is reported as what it is rather than as a corrupt JPEG.
+/// Says what a file that is none of the formats read looks like, so the error names it
+/// ("TIFF signature", "text") rather than calling it corrupt.
 enum FileSignature {
-    static func isJPEG(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        bytes.count >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && bytes[2] == 0xFF
-    }
-
-    /// What the bytes look like when they are not a JPEG.
+    /// What the bytes look like when `ImageFormat(signature:)` knows none of them.
     static func describe(_ bytes: UnsafeRawBufferPointer) -> String {
         func starts(_ prefix: [UInt8], at offset: Int = 0) -> Bool {
             bytes.count >= offset + prefix.count && prefix.indices.allSatisfy { bytes[offset + $0] == prefix[$0] }
         }
-        if starts([0x89, 0x50, 0x4E, 0x47]) { return "PNG signature" }
-        if starts(Array("GIF8".utf8)) { return "GIF signature" }
-        if starts(Array("BM".utf8)) { return "BMP signature" }
-        if starts(Array("RIFF".utf8)) && starts(Array("WEBP".utf8), at: 8) { return "WebP signature" }
+        if starts([0x89, 0x50, 0x4E, 0x47]) { return "damaged PNG signature" }
+        if starts(Array("GIF8".utf8)) { return "GIF signature of an unknown version" }
+        if starts(Array("RIFF".utf8)) { return "RIFF file that is not WebP" }
         if starts([0x49, 0x49, 0x2A, 0x00]) || starts([0x4D, 0x4D, 0x00, 0x2A]) { return "TIFF signature" }
         if starts(Array("ftyp".utf8), at: 4) { return "HEIF/MP4 signature" }
         if starts([0xFF, 0xD8]) { return "JPEG start marker without a segment" }

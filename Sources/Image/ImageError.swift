@@ -5,9 +5,10 @@ public enum ImageError: Error, Equatable, CustomStringConvertible {
     case isDirectory
     case unreadable(String)
     case empty
-    case notJPEG(String)
-    case truncated(String)
-    case corrupt(String)
+    /// Not one of the formats read (the detail names what it looks like: "TIFF signature", "text").
+    case unsupportedFormat(String)
+    case truncated(ImageFormat, String)
+    case corrupt(ImageFormat, String)
     case tooLarge(width: Int, height: Int, maxPixels: Int)
 
     public var description: String {
@@ -16,9 +17,9 @@ public enum ImageError: Error, Equatable, CustomStringConvertible {
         case .isDirectory: return "is a directory, not a file"
         case .unreadable(let why): return "cannot read file: \(why)"
         case .empty: return "empty file"
-        case .notJPEG(let kind): return "not a JPEG (\(kind))"
-        case .truncated(let detail): return "truncated JPEG (\(detail))"
-        case .corrupt(let detail): return "corrupt JPEG: \(detail)"
+        case .unsupportedFormat(let kind): return "unsupported format (\(kind))"
+        case .truncated(let format, let detail): return "truncated \(format.name) (\(detail))"
+        case .corrupt(let format, let detail): return "corrupt \(format.name): \(detail)"
         case .tooLarge(let w, let h, let max): return "image too large: \(w)x\(h) (more than \(max) pixels)"
         }
     }
@@ -30,9 +31,9 @@ public enum ImageError: Error, Equatable, CustomStringConvertible {
         case .isDirectory: return .directory
         case .unreadable: return .unreadable
         case .empty: return .emptyFile
-        case .notJPEG: return .notJPEG
-        case .truncated: return .truncatedJPEG
-        case .corrupt: return .corruptJPEG
+        case .unsupportedFormat: return .unsupportedFormat
+        case .truncated(let format, _): return format.truncatedReason
+        case .corrupt(let format, _): return format.corruptReason
         case .tooLarge: return .imageTooLarge
         }
     }

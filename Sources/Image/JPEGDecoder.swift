@@ -25,7 +25,6 @@ public final class JPEGDecoder {
     deinit { dc_jpeg_destroy(handle) }
 
     public func readHeader(_ bytes: UnsafeRawBufferPointer) throws(ImageError) -> JPEGHeader {
-        guard FileSignature.isJPEG(bytes) else { throw .notJPEG(FileSignature.describe(bytes)) }
         var header = dc_jpeg_header()
         let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
         if dc_jpeg_read_header(handle, base, bytes.count, &header) != 0 { throw failure() }
@@ -56,6 +55,6 @@ public final class JPEGDecoder {
         var message = String(cString: dc_jpeg_message(handle))
         // libjpeg's warnings start with words our error text already says.
         for prefix in ["Corrupt JPEG data: ", "Warning: "] where message.hasPrefix(prefix) { message.removeFirst(prefix.count) }
-        return dc_jpeg_was_truncated(handle) != 0 ? .truncated(message) : .corrupt(message)
+        return dc_jpeg_was_truncated(handle) != 0 ? .truncated(.jpeg, message) : .corrupt(.jpeg, message)
     }
 }

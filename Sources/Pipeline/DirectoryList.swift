@@ -1,10 +1,11 @@
 import FileSystem
 
 /// Every file with a photo's name (ImageFileName: .jpg, .jpeg, .png, ...) under a directory, recursively, following
-/// symbolic links to directories once, sorted by path bytes. An excluded directory (the
-/// run's own output, whose class folders hold placed photos) is not searched.
+/// symbolic links to directories once, sorted by path bytes. A `.tar` file among them is a
+/// shard: its photo members (ShardItems) take its place in that order. An excluded
+/// directory (the run's own output, whose class folders hold placed photos) is not searched.
 final class DirectoryList: InputList {
-    private let paths: [RawPath]
+    private let entries: [InputItem]
     let hasLabels = false
 
     init(root: RawPath, excluding: RawPath? = nil) throws {
@@ -12,14 +13,16 @@ final class DirectoryList: InputList {
         var visited = Set<[UInt64]>()
         if let excluding, let excluded = try? excluding.status() { visited.insert(DirectoryList.identity(excluded)) }
         try DirectoryList.walk(root, into: &found, visited: &visited)
-        paths = found.sorted()
+        entries = found.sorted().flatMap { path in
+            ImageFileName.isShard(path.bytes) ? ShardItems.items(shard: path, at: path, label: nil) : [InputItem(path: path)]
+        }
     }
 
-    var count: Int { paths.count }
+    var count: Int { entries.count }
 
-    func items(_ range: Range<Int>) throws -> [InputItem] { paths[range].map { InputItem(path: $0) } }
+    func items(_ range: Range<Int>) throws -> [InputItem] { Array(entries[range]) }
 
-    func location(of item: InputItem) -> RawPath { item.path }
+    func location(of listed: RawPath) -> RawPath { listed }
 
     /// Device and inode: what makes a directory the same one when reached twice.
     private static func identity(_ info: Stat) -> [UInt64] { [UInt64(info.deviceID.rawValue), UInt64(info.inode.rawValue)] }
@@ -42,7 +45,7 @@ final class DirectoryList: InputList {
             }
             if type == .directory {
                 subdirectories.append(path)
-            } else if ImageFileName.isImage(entry.name) {
+            } else if ImageFileName.isImage(entry.name) || ImageFileName.isShard(entry.name) {
                 found.append(path)
             }
         }

@@ -49,6 +49,12 @@ public enum Pipeline {
         let phase = Clock.now
         var list = try agree(comm) { try InputLists.open(options.inputPath, excluding: options.outputPath) }
         if let limit = options.limit, limit < list.count { list = PrefixList(list, count: limit) }
+        // Each rank lists (and scans tar shards) on its own: a node that sees other files
+        // would share out another list, so the counts must agree.
+        let fewest = try comm.allReduce(Int64(list.count), .min), most = try comm.allReduce(Int64(list.count), .max)
+        if fewest != most {
+            throw SharedFailure(message: "the ranks listed different numbers of inputs (\(fewest) to \(most)): does every node see the same --input?")
+        }
         report.listSeconds = Clock.now - phase
 
         // 2. Rank 0 sets up; everyone gets the model (not for a dry run).

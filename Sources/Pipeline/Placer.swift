@@ -6,7 +6,9 @@ import Image
 /// the k-th photo with the same name in the same class gets `name~k.ext`, so the result is
 /// the same for any number of ranks. Nothing is overwritten: a name that is taken by a
 /// different file moves on to the next suffix; one taken by this very photo (an earlier,
-/// interrupted placement) counts as done.
+/// interrupted placement) counts as done. A tar member is placed under its member's file
+/// name by copying its bytes out of the shard, whatever the mode (a link or symlink cannot
+/// point into a tar).
 final class Placer {
     let mode: PlaceMode
     let directory: RawPath
@@ -14,6 +16,7 @@ final class Placer {
     private var occurrences: [Int: [[UInt8]: Int]] = [:]
     private(set) var placed = 0
     private(set) var failures: [String] = []
+    private let members = MemberReader()
 
     init(mode: PlaceMode, directory: RawPath, classes: [String]) throws {
         self.mode = mode
@@ -24,14 +27,30 @@ final class Placer {
         }
     }
 
-    func place(_ source: RawPath, classIndex: Int) {
+    func place(_ input: InputSource, classIndex: Int) {
         guard mode != .none else { return }
-        let name = Placer.safeName(source.lastComponent.bytes)
+        switch input {
+        case .file(let path): place(path, classIndex: classIndex)
+        case .member(let shard, let offset, let size, let name):
+            place(name, describedAs: "\(shard.displayText) (member \(name.displayText))", classIndex: classIndex) { target in
+                self.extract(shard: shard, offset: offset, size: size, to: target)
+            }
+        case .unreadable: return
+        }
+    }
+
+    func place(_ source: RawPath, classIndex: Int) {
+        place(source.lastComponent, describedAs: source.displayText, classIndex: classIndex) { self.put(source, at: $0) }
+    }
+
+    /// Tries `put` on `name`, then `name~1`, ... in the class folder until one is done or fails.
+    private func place(_ fileName: RawPath, describedAs description: String, classIndex: Int, put: (RawPath) -> Attempt) {
+        let name = Placer.safeName(fileName.bytes)
         let folder = directory.appending(RawPath(classes[classIndex]))
         var k = occurrences[classIndex, default: [:]][name, default: 0]
         while true {
             let target = folder.appending(RawPath(bytes: Placer.suffixed(name, k)))
-            switch put(source, at: target) {
+            switch put(target) {
             case .done:
                 occurrences[classIndex, default: [:]][name] = k + 1
                 placed += 1
@@ -39,7 +58,7 @@ final class Placer {
             case .taken:
                 k += 1
             case .failed(let why):
-                failures.append("\(source.displayText): \(why)")
+                failures.append("\(description): \(why)")
                 occurrences[classIndex, default: [:]][name] = k + 1
                 return
             }
@@ -70,6 +89,28 @@ final class Placer {
         case .none:
             return .done
         }
+    }
+
+    /// Writes a member's bytes to `target` (a new file), or finds it there already.
+    private func extract(shard: RawPath, offset: Int64, size: Int64, to target: RawPath) -> Attempt {
+        do throws(ImageError) { try members.read(shard: shard, offset: offset, size: size) } catch {
+            return .failed("cannot read the member: \(error)")
+        }
+        let bytes = Array(members.buffer[0..<Int(size)])
+        if target.exists {
+            var existing: [UInt8] = []
+            guard let n = try? ImageFile.read(target, into: &existing), n == bytes.count, Array(existing[0..<n]) == bytes else { return .taken }
+            return .done
+        }
+        let output: FileDescriptor
+        do throws(Errno) {
+            output = try target.open(.writeOnly, options: [.create, .exclusiveCreate], permissions: FilePermissions(rawValue: 0o644))
+        } catch {
+            return error == .fileExists ? .taken : .failed("cannot create \(target.displayText): \(error)")
+        }
+        defer { try? output.close() }
+        do { try FileIO.writeAll(output, bytes, path: target) } catch { return .failed("\(error)") }
+        return .done
     }
 
     private func copy(_ source: RawPath, to target: RawPath) -> Attempt {

@@ -9,7 +9,7 @@ final class Prefetcher {
     private let buffers: [FloatBuffer]
     private var nextBuffer = 0
     private let condition = NSCondition()
-    private var job: [(index: Int, location: RawPath)]? = nil
+    private var job: [(index: Int, source: InputSource)]? = nil
     private var result: DecodedBatch? = nil
     private var busy = false
     private var stopping = false
@@ -24,7 +24,7 @@ final class Prefetcher {
     }
 
     /// Starts decoding `items` (the previous result must have been taken).
-    func submit(_ items: [(index: Int, location: RawPath)]) {
+    func submit(_ items: [(index: Int, source: InputSource)]) {
         condition.lock()
         precondition(!busy && result == nil)
         job = items

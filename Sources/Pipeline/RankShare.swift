@@ -17,9 +17,9 @@ struct RankShare {
     }
 
     /// The next batch still to do, or nil when this rank has no more work.
-    mutating func next() throws -> [(index: Int, location: RawPath)]? {
+    mutating func next() throws -> [(index: Int, source: InputSource)]? {
         guard let indices = try queue.take(batchSize), let first = indices.first, let last = indices.last else { return nil }
         let items = try list.items(first..<(last + 1))
-        return indices.map { ($0, list.location(of: items[$0 - first])) }
+        return indices.map { ($0, list.source(of: items[$0 - first])) }
     }
 }

@@ -66,7 +66,8 @@ struct ResultIndex {
         return T(littleEndian: value)
     }
 
-    /// FNV-1a over every listed path and label, in order: a resumed run must see the same list.
+    /// FNV-1a over every listed path and label, in order: a resumed run must see the same
+    /// list. A tar member's offset and size count too (a rewritten shard is another list).
     static func fingerprint(of list: InputList) throws -> UInt64 {
         var hash: UInt64 = 0xcbf29ce484222325
         func mix(_ byte: UInt8) { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
@@ -74,6 +75,10 @@ struct ResultIndex {
             for item in items {
                 item.path.bytes.forEach(mix); mix(0)
                 item.label?.utf8.forEach(mix); mix(0)
+                if case .member(_, let offset, let size) = item.origin {
+                    withUnsafeBytes(of: offset.littleEndian) { $0.forEach(mix) }
+                    withUnsafeBytes(of: size.littleEndian) { $0.forEach(mix) }
+                }
             }
         }
         return hash

@@ -25,7 +25,7 @@ enum RootReport {
                             + " all \(codes.count) inputs are in results.csv; run the same command with --resume to place the rest"
                         break
                     }
-                    placer.place(list.location(of: item), classIndex: Int(codes[first + offset]))
+                    placer.place(list.source(of: item), classIndex: Int(codes[first + offset]))
                 }
             }
         }

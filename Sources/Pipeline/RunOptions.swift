@@ -4,7 +4,7 @@ import FileSystem
 /// Everything a run needs to know, as the command line gives it: each option's default
 /// and help live here once; `DogCat` pulls them in with `@OptionGroup`.
 public struct RunOptions: ParsableArguments {
-    @Option(help: "A directory of .jpg/.jpeg photos (searched recursively), or a manifest: one path per line, or a CSV with a 'path' column and an optional 'label' column.")
+    @Option(help: "A directory of photos (JPEG, PNG, GIF, WebP, BMP; searched recursively) and .tar shards, one .tar shard, or a manifest: one path per line, or a CSV with a 'path' column and an optional 'label' column.")
     public var input = "data/samples"
 
     @Option(help: "The model: a Keras .h5 or .keras file (Sequential or Functional) or an ONNX file, recognised by content.")

@@ -32,10 +32,11 @@ final class CommandLineTextTests: XCTestCase {
         USAGE: dogcat-mpi <options>
 
         OPTIONS:
-          --input <input>         A directory of .jpg/.jpeg photos (searched
-                                  recursively), or a manifest: one path per line, or a
-                                  CSV with a 'path' column and an optional 'label'
-                                  column. (default: data/samples)
+          --input <input>         A directory of photos (JPEG, PNG, GIF, WebP, BMP;
+                                  searched recursively) and .tar shards, one .tar
+                                  shard, or a manifest: one path per line, or a CSV
+                                  with a 'path' column and an optional 'label' column.
+                                  (default: data/samples)
           --model <model>         The model: a Keras .h5 or .keras file (Sequential or
                                   Functional) or an ONNX file, recognised by content.
                                   (default: models/catsordogs.h5)

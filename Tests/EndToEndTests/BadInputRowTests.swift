@@ -40,13 +40,15 @@ final class BadInputRowTests: XCTestCase, EndToEndCase {
                                ("cut90pc", photo.count * 9 / 10), ("cutlastbyte", photo.count - 1)] {
             try add("\(name).jpg", Array(photo.prefix(length)), premature)
         }
-        try add("cut2.jpg", Array(photo.prefix(2)), .error("not a JPEG (JPEG start marker without a segment)", reason: "not a JPEG"))
-        try add("random.jpg", [0] + Noise.bytes(4999, seed: 1), .error("not a JPEG (unknown signature)", reason: "not a JPEG"))
+        try add("cut2.jpg", Array(photo.prefix(2)), .error("unsupported format (JPEG start marker without a segment)", reason: "unsupported format"))
+        try add("random.jpg", [0] + Noise.bytes(4999, seed: 1), .error("unsupported format (unknown signature)", reason: "unsupported format"))
         try add("random_after_soi.jpg", [0xFF, 0xD8, 0xFF] + Noise.bytes(4997, seed: 2),
                 .errorPrefix("corrupt JPEG: ", reason: "corrupt JPEG"))
-        try add("png.jpg", PNGWriter.rgb(width: 3, height: 2), .error("not a JPEG (PNG signature)", reason: "not a JPEG"))
-        try add("gif.jpg", TinyGIF.bytes, .error("not a JPEG (GIF signature)", reason: "not a JPEG"))
-        try add("text.jpg", Array("cats and dogs\n".utf8), .error("not a JPEG (text)", reason: "not a JPEG"))
+        // Read by their signature, whatever the name says, as TensorFlow's decode_jpeg does.
+        try add("png.jpg", PNGWriter.rgb(width: 3, height: 2), .ok)
+        try add("gif.jpg", TinyGIF.bytes, .ok)
+        try add("tiff.jpg", [0x4D, 0x4D, 0x00, 0x2A] + Noise.bytes(200, seed: 4), .error("unsupported format (TIFF signature)", reason: "unsupported format"))
+        try add("text.jpg", Array("cats and dogs\n".utf8), .error("unsupported format (text)", reason: "unsupported format"))
         // A run of FF 00 (stuffed all-ones bits, no valid Huffman code) in the middle of the scan.
         var entropy = photo
         let middle = (JPEGSegments.scanStart(photo) + photo.count) / 2

@@ -135,7 +135,7 @@ final class RunTests: XCTestCase {
         XCTAssertEqual(rows.map { $0["status"]! }, ["ok", "error", "error", "error", "error", "error"])
         XCTAssertEqual(rows[1]["error"], "empty file")
         XCTAssertTrue(rows[2]["error"]!.hasPrefix("truncated JPEG"), rows[2]["error"]!)
-        XCTAssertEqual(rows[3]["error"], "not a JPEG (text)")
+        XCTAssertEqual(rows[3]["error"], "unsupported format (text)")
         XCTAssertEqual(rows[4]["error"], "is a directory, not a file")
         XCTAssertEqual(rows[5]["error"], "file not found")
         XCTAssertTrue(run.stdout.contains("5 failed"), run.stdout)

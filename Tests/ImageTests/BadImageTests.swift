@@ -36,10 +36,11 @@ final class BadImageTests: XCTestCase {
         XCTAssertEqual(try error(for: nil, name: "d.jpg"), .isDirectory)
     }
 
-    func testOtherFormatsAreNamed() throws {
-        XCTAssertEqual(try error(for: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0]), .notJPEG("PNG signature"))
-        XCTAssertEqual(try error(for: Array("GIF89a......".utf8)), .notJPEG("GIF signature"))
-        XCTAssertEqual(try error(for: Array("hello, I am text\n".utf8)), .notJPEG("text"))
+    func testUnsupportedFormatsAreNamed() throws {
+        XCTAssertEqual(try error(for: [0x49, 0x49, 0x2A, 0x00] + Noise.bytes(60, seed: 3)), .unsupportedFormat("TIFF signature"))
+        XCTAssertEqual(try error(for: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x00, 0x0A, 0, 0]), .unsupportedFormat("damaged PNG signature"))
+        XCTAssertEqual(try error(for: Array("GIF88a......".utf8)), .unsupportedFormat("GIF signature of an unknown version"))
+        XCTAssertEqual(try error(for: Array("hello, I am text\n".utf8)), .unsupportedFormat("text"))
     }
 
     func testTruncatedAtSeveralOffsets() throws {
@@ -47,7 +48,7 @@ final class BadImageTests: XCTestCase {
         for fraction in [0.1, 0.5, 0.9, 0.99] {
             let cut = Array(photo.prefix(Int(Double(photo.count) * fraction)))
             let result = try error(for: cut)
-            guard case .truncated? = result else { XCTFail("cut at \(fraction): \(String(describing: result))"); continue }
+            guard case .truncated(.jpeg, _)? = result else { XCTFail("cut at \(fraction): \(String(describing: result))"); continue }
             XCTAssertTrue(result!.description.hasPrefix("truncated JPEG"))
         }
     }
@@ -58,7 +59,7 @@ final class BadImageTests: XCTestCase {
         // "bad Huffman code", which is an error here.
         for i in stride(from: photo.count / 2, to: photo.count / 2 + 64, by: 2) { photo[i] = 0xFF; photo[i + 1] = 0x00 }
         let result = try error(for: photo)
-        guard case .corrupt? = result else { return XCTFail("expected a corrupt-data error, got \(String(describing: result))") }
+        guard case .corrupt(.jpeg, _)? = result else { return XCTFail("expected a corrupt-data error, got \(String(describing: result))") }
     }
 
     func testHugeHeaderIsRefusedBeforeDecoding() throws {

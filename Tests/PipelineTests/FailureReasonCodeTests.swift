@@ -7,7 +7,8 @@ import XCTest
 final class FailureReasonCodeTests: XCTestCase {
     /// code = -(position in the old list of reason texts) - 1: outputs of earlier runs still resume.
     func testIndexCodesAreThoseOfEarlierRuns() {
-        let earlierTexts = ["not found", "directory", "unreadable", "empty file", "not a JPEG", "truncated JPEG",
+        // Code 4 was "not a JPEG" before the other formats were read; its text changed, not its code.
+        let earlierTexts = ["not found", "directory", "unreadable", "empty file", "unsupported format", "truncated JPEG",
                             "corrupt JPEG", "image too large"]
         XCTAssertEqual(FailureReason.allCases.prefix(8).map(\.text), earlierTexts)
         XCTAssertEqual(FailureReason.allCases.map(\.rawValue), Array(0..<Int32(FailureReason.allCases.count)))
@@ -26,10 +27,11 @@ final class FailureReasonCodeTests: XCTestCase {
     }
 
     func testOutcomesSurviveTheirRecords() throws {
-        let outcomes: [Outcome] = [.success(4, [0.25, 0.75]), .failure(7, .truncated("premature end")),
-                                   .failure(9, .notJPEG("PNG")), .success(12, [1, 0])]
+        let outcomes: [Outcome] = [.success(4, [0.25, 0.75]), .failure(7, .truncated(.jpeg, "premature end")),
+                                   .failure(9, .unsupportedFormat("TIFF signature")), .failure(10, .corrupt(.webp, "bitstream error")), .success(12, [1, 0])]
         let records = OutcomeRecords(outcomes, outputCount: 2)
-        XCTAssertEqual(records.failures.map(\.reason), [FailureReason.truncatedJPEG.rawValue, FailureReason.notJPEG.rawValue])
+        XCTAssertEqual(records.failures.map(\.reason), [FailureReason.truncatedJPEG.rawValue, FailureReason.unsupportedFormat.rawValue,
+                                                              FailureReason.corruptWebP.rawValue])
         XCTAssertEqual(try records.outcomes(outputCount: 2, rank: 1), outcomes)
     }
 

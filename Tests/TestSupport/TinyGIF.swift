@@ -1,4 +1,4 @@
-/// The smallest real GIF, for an input in a format the program does not read.
+/// The smallest real GIF: one pixel, whose one colour is transparent (black in TensorFlow).
 public enum TinyGIF {
     /// A 1x1 GIF89a.
     public static let bytes: [UInt8] = [0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0xFF, 0xFF, 0xFF,

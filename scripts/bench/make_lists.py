@@ -8,11 +8,18 @@
                               and OUTDIR/seed_N.txt holding its first N lines for each size.
   by-size OUTDIR              OUTDIR/photos_by_size.txt: every real photo, smallest file first
                               (the skewed list for the static/dynamic schedule experiment).
+  shards OUTDIR [--limit N] [--count K]
+                              OUTDIR/shards/shard-00000k.tar: the photos of `photos` (same
+                              --limit, same order) as K tar shards in WebDataset's layout
+                              (NAME.jpg beside NAME.cls holding the label), for dogcat-mpi
+                              --input OUTDIR/shards.
 Every path list keeps the source order, so all systems see the same images in the same order.
 """
 import argparse
 import csv
+import io
 import os
+import tarfile
 
 SHARED = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared"))
 PHOTOS = os.path.join(SHARED, "data", "photos")
@@ -63,6 +70,23 @@ def cmd_by_size(args):
     print(len(paths))
 
 
+def cmd_shards(args):
+    rows = spread(labeled_photos(), args.limit)
+    folder = os.path.join(args.outdir, "shards")
+    os.makedirs(folder, exist_ok=True)
+    for k in range(args.count):
+        chunk = rows[k * len(rows) // args.count:(k + 1) * len(rows) // args.count]
+        with tarfile.open(os.path.join(folder, f"shard-{k:06d}.tar"), "w", format=tarfile.PAX_FORMAT) as tar:
+            for path, label in chunk:
+                name = os.path.basename(path)
+                tar.add(path, arcname=name)
+                info = tarfile.TarInfo(os.path.splitext(name)[0] + ".cls")
+                data = (label + "\n").encode()
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+    print(len(rows))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -71,6 +95,8 @@ def main():
     p = sub.add_parser("seed"); p.add_argument("outdir"); p.add_argument("--sizes", default="")
     p.set_defaults(fn=cmd_seed)
     p = sub.add_parser("by-size"); p.add_argument("outdir"); p.set_defaults(fn=cmd_by_size)
+    p = sub.add_parser("shards"); p.add_argument("outdir"); p.add_argument("--limit", type=int, default=0)
+    p.add_argument("--count", type=int, default=8); p.set_defaults(fn=cmd_shards)
     args = ap.parse_args()
     os.makedirs(args.outdir, exist_ok=True)
     args.fn(args)

@@ -38,7 +38,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 GOLDENS = os.path.abspath(os.path.join(HERE, "..", "..", "..", "shared", "goldens"))
 
 SYSTEMS = {"exact": "dogcat-mpi", "fast": "dogcat-mpi --fast-decode", "nocache": "dogcat-mpi --cache-mb 0",
-           "dynamic": "dogcat-mpi --schedule dynamic", "mobilenetv2": "dogcat-mpi MobileNetV2 (.h5)"}
+           "dynamic": "dogcat-mpi --schedule dynamic", "mobilenetv2": "dogcat-mpi MobileNetV2 (.h5)",
+           "shards": "dogcat-mpi, the photos as 8 tar shards"}
 FIELDS = ["workload", "system", "ranks_threads", "images", "seconds", "images_per_s",
           *[f"ratio_{k}" for k in ALL], "ratio_best_pipeline", "ratio_best_own_timer_peer", "ceiling_fraction", "seconds_kind", "median_seconds", "cores_used",
           "e2e_seconds", "e2e_images_per_s", "internal_seconds", "peak_rss_mb", "rss_mb_per_rank",

@@ -2,7 +2,11 @@
 //
 //   decode_harness [--fresh] LIST [MAX_PIXELS]
 //   (scripts/fuzz.sh builds it with clang -fsanitize=address,undefined together with
-//   Sources/CJPEGDecode/dc_jpeg.c)
+//   Sources/CJPEGDecode/dc_jpeg.c and the PNG, GIF and WebP shims)
+//
+// PNG, GIF and WebP files (told by their signature, as ImageFormat does) go through their
+// shim the same way: read the header, refuse more than MAX_PIXELS, decode the resize's rows.
+// BMP is read in Swift, so not here (the ASan build of the whole program covers it).
 //
 // Like a rank, it uses one decoder for all the files, in order; --fresh makes a new decoder
 // for every file, so a verdict that differs between the two depends on the files before it.
@@ -23,7 +27,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "dc_gif.h"
 #include "dc_jpeg.h"
+#include "dc_png.h"
+#include "dc_webp.h"
 
 static unsigned char *guarded(size_t size, void **base, size_t *length) {
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
@@ -55,6 +62,59 @@ static int source_rows(int input, int output, int *rows) {
     return count;
 }
 
+static int starts(const unsigned char *bytes, long size, const char *prefix, long length) {
+    return size >= length && memcmp(bytes, prefix, (size_t)length) == 0;
+}
+
+// The decoders of the other formats, one of each, reused like a rank's.
+typedef struct { dc_png *png; dc_gif *gif; dc_webp *webp; } decoders;
+
+static void open_decoders(decoders *o) { o->png = dc_png_create(); o->gif = dc_gif_create(); o->webp = dc_webp_create(); }
+
+static void close_decoders(decoders *o) { dc_png_destroy(o->png); dc_gif_destroy(o->gif); dc_webp_destroy(o->webp); }
+
+// One PNG, GIF or WebP file, as ImagePreprocessor does it; prints its verdict line.
+static void decode_other(decoders *o, char kind, const unsigned char *bytes, long size, long long max_pixels) {
+    int width = 0, height = 0, status;
+    const char *message;
+    int truncated;
+    if (kind == 'p') {
+        dc_png_header h;
+        status = dc_png_read_header(o->png, bytes, (size_t)size, &h);
+        width = h.width; height = h.height;
+    } else if (kind == 'g') {
+        status = dc_gif_read_header(o->gif, bytes, (size_t)size, &width, &height);
+    } else {
+        status = dc_webp_read_header(o->webp, bytes, (size_t)size, &width, &height);
+    }
+    if (status == 0 && (long long)width * height > max_pixels) {
+        printf("error image too large: %dx%d\n", width, height);
+        return;
+    }
+    if (status == 0) {
+        int *rows = malloc(sizeof(int) * (size_t)(height > 0 ? height : 1));
+        int count = source_rows(height, 256, rows);
+        size_t out_size = (size_t)count * (size_t)width * 4;
+        void *out_base; size_t out_length;
+        unsigned char *out = guarded(out_size ? out_size : 1, &out_base, &out_length);
+        if (kind == 'p') status = dc_png_decode(o->png, rows, count, out);
+        else if (kind == 'g') status = dc_gif_decode(o->gif, (long)max_pixels, rows, count, out);
+        else status = dc_webp_decode(o->webp, rows, count, out);
+        if (status == 0) {
+            uint32_t sum = 2166136261u;
+            for (size_t i = 0; i < out_size; i++) sum = (sum ^ out[i]) * 16777619u;
+            printf("ok %d %d %d %08x\n", width, height, count, sum);
+        }
+        munmap(out_base, out_length);
+        free(rows);
+        if (status == 0) return;
+    }
+    if (kind == 'p') { message = dc_png_message(o->png); truncated = dc_png_was_truncated(o->png); }
+    else if (kind == 'g') { message = dc_gif_message(o->gif); truncated = dc_gif_was_truncated(o->gif); }
+    else { message = dc_webp_message(o->webp); truncated = dc_webp_was_truncated(o->webp); }
+    printf("error %s%s\n", truncated ? "truncated: " : "", message);
+}
+
 int main(int argc, char **argv) {
     int fresh = argc > 1 && strcmp(argv[1], "--fresh") == 0;
     if (fresh) { argv++; argc--; }
@@ -63,6 +123,8 @@ int main(int argc, char **argv) {
     FILE *list = fopen(argv[1], "r");
     if (!list) { perror(argv[1]); return 2; }
     dc_jpeg *d = dc_jpeg_create();
+    decoders others;
+    open_decoders(&others);
     char *line = NULL;
     size_t capacity = 0;
     ssize_t n;
@@ -70,7 +132,7 @@ int main(int argc, char **argv) {
         if (line[n - 1] == '\n') line[--n] = 0;
         if (n == 0) continue;
         fflush(stdout);   // every finished file's verdict is out before the next one starts
-        if (fresh) { dc_jpeg_destroy(d); d = dc_jpeg_create(); }
+        if (fresh) { dc_jpeg_destroy(d); d = dc_jpeg_create(); close_decoders(&others); open_decoders(&others); }
         FILE *f = fopen(line, "rb");
         if (!f) { printf("error cannot open\n"); continue; }
         fseek(f, 0, SEEK_END);
@@ -86,9 +148,17 @@ int main(int argc, char **argv) {
             continue;
         }
         fclose(f);
+        char other = starts(bytes, size, "\x89PNG\r\n\x1a\n", 8) ? 'p'
+                   : starts(bytes, size, "GIF87a", 6) || starts(bytes, size, "GIF89a", 6) ? 'g'
+                   : starts(bytes, size, "RIFF", 4) && size >= 12 && memcmp(bytes + 8, "WEBP", 4) == 0 ? 'w' : 0;
+        if (other) {
+            decode_other(&others, other, bytes, size, max_pixels);
+            munmap(file_base, file_length);
+            continue;
+        }
         if (size < 3 || bytes[0] != 0xFF || bytes[1] != 0xD8 || bytes[2] != 0xFF) {
             munmap(file_base, file_length);
-            printf("error not a JPEG\n");
+            printf("error unsupported format\n");
             continue;
         }
         dc_jpeg_header h;
@@ -123,5 +193,6 @@ int main(int argc, char **argv) {
     free(line);
     fclose(list);
     dc_jpeg_destroy(d);
+    close_decoders(&others);
     return 0;
 }
