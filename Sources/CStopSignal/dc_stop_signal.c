@@ -3,18 +3,23 @@
 #include <signal.h>
 #include <stddef.h>
 
-static volatile sig_atomic_t received = 0;
+static volatile int received = 0;   // written only with an atomic exchange
 static const int stop_signals[] = {SIGTERM, SIGINT, SIGUSR1};
 enum { STOP_SIGNAL_COUNT = sizeof(stop_signals) / sizeof(stop_signals[0]) };
 
 // Records the first signal and restores the default action for all three (sigaction is
 // async-signal-safe): the next one terminates the process as if no handler had been there.
+// A signal taken by another thread at the same moment (Open MPI's threads can take them too)
+// loses the exchange and is a second signal: it is raised again, and now ends the process
+// as soon as this handler returns.
 static void on_stop_signal(int signo) {
-    if (received == 0) received = signo;
+    int none = 0;
+    int first = __atomic_compare_exchange_n(&received, &none, signo, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
     struct sigaction fallback = {0};
     fallback.sa_handler = SIG_DFL;
     sigemptyset(&fallback.sa_mask);
     for (size_t i = 0; i < STOP_SIGNAL_COUNT; i++) sigaction(stop_signals[i], &fallback, NULL);
+    if (!first) raise(signo);
 }
 
 int dc_stop_signal_install(void) {
@@ -29,4 +34,4 @@ int dc_stop_signal_install(void) {
     return 0;
 }
 
-int dc_stop_signal_received(void) { return received; }
+int dc_stop_signal_received(void) { return __atomic_load_n(&received, __ATOMIC_SEQ_CST); }
