@@ -33,6 +33,8 @@ let package = Package(
         .target(name: "CFloatMode"),
         // The resize's horizontal step with vector permutes, which Swift has no way to express.
         .target(name: "CInterpolate"),
+        // The stop signals' handler: a flag set in C, where a signal handler may run (Swift code may not).
+        .target(name: "CStopSignal"),
 
         // Libraries.
         // File access in one place: RawPath, swift-system's FileDescriptor/Errno/Stat, and the calls it lacks.
@@ -43,7 +45,7 @@ let package = Package(
         .target(name: "Engine", dependencies: ["CFloatMode"], swiftSettings: fastRelease),
         .target(name: "ModelIO", dependencies: ["CHDF5", "Engine", "FileSystem", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .target(name: "Pipeline", dependencies: [
-            "FileSystem", "MPI", "Image", "ModelIO", "Engine", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "FileSystem", "MPI", "Image", "ModelIO", "Engine", "CStopSignal", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // The executable: argument parsing and the SPMD story, nothing else.

@@ -10,10 +10,15 @@ import MPI
 ///     reach rank 0 in rounds (MPI_Gatherv), and rank 0 writes them as they come;
 ///  4. the ranks' timings are gathered; rank 0 puts results.csv in input order, places the
 ///     photos and prints the report; every rank exits with rank 0's verdict.
+/// A stop signal (StopSignal) is agreed on in a result round: every rank ends its current
+/// batch, the last round brings what is done to rank 0, and the run exits with
+/// ExitStatus.stoppedEarly; --resume does the rest.
 public enum Pipeline {
     /// Runs the job on this rank and returns the process's exit status.
     public static func run(_ options: RunOptions) -> Int32 {
         let start = Clock.now
+        // From the start: a signal at any point is looked at in the first result round.
+        StopSignal.install()
         let comm: Communicator
         do {
             comm = try Communicator.initializeWorld()
@@ -31,7 +36,7 @@ public enum Pipeline {
             // Every rank knows this failure: exit together, rank 0 explains once.
             if comm.isRoot { printError("error: \(failure.message)") }
             Communicator.finalize()
-            return 1
+            return failure.status
         } catch {
             // Only this rank knows: stop the whole job rather than leave the others waiting in a collective.
             printError("[rank \(comm.rank)] error: \(error)")
@@ -68,7 +73,8 @@ public enum Pipeline {
         if let records, let hosts = hosts?.map({ String(decoding: $0, as: UTF8.self) }) {
             if let writer = setup?.writer, let classifier = setup?.classifier, let rounds = work.rounds {
                 status = try RootReport.finish(writer, classifier: classifier, list: list, options: options, records: records,
-                                               hosts: hosts, rounds: rounds, start: start, report: &report)
+                                               hosts: hosts, rounds: rounds, signalledBeforeWork: work.signalledBeforeWork,
+                                               start: start, report: &report)
             } else {
                 RootReport.dryRun(list: list, records: records, hosts: hosts, start: start, report: &report)
             }
@@ -91,11 +97,15 @@ public enum Pipeline {
         return try result.get()
     }
 
-    /// Broadcasts rank 0's failure message (empty: none); every rank throws it if there is one.
-    static func broadcastFailure(_ message: String, _ comm: Communicator) throws {
+    /// Broadcasts rank 0's failure message (empty: none) and exit status; every rank throws
+    /// it if there is one.
+    static func broadcastFailure(_ message: String, status: Int32, _ comm: Communicator) throws {
         var bytes = Array(message.utf8)
         try comm.broadcast(&bytes)
-        if !bytes.isEmpty { throw SharedFailure(message: String(decoding: bytes, as: UTF8.self)) }
+        if !bytes.isEmpty {
+            let status = try comm.broadcast(Int64(status))
+            throw SharedFailure(message: String(decoding: bytes, as: UTF8.self), status: Int32(status))
+        }
     }
 
     static func printError(_ text: String) {

@@ -1,7 +1,9 @@
 /// A problem that stops the whole run (bad arguments, unreadable input list, unwritable
-/// output): one line for the user. Problems with single photos are result rows instead.
+/// output): one line for the user, and the exit status. Problems with single photos are result
+/// rows instead.
 public struct PipelineError: Error, CustomStringConvertible {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    public var status: Int32
+    public init(_ message: String, status: Int32 = 1) { (self.message, self.status) = (message, status) }
     public var description: String { message }
 }

@@ -7,6 +7,8 @@ import MPI
 struct RankWork {
     var record: [Double]
     var rounds: ResultRounds?
+    /// A stop signal had come before this rank took its first batch (during the start-up).
+    var signalledBeforeWork = false
 
     /// Decodes and classifies this rank's share; rank 0 writes every round's results.
     static func classify(_ share: RankShare, _ setup: RunSetup, _ options: RunOptions, comm: Communicator) throws -> RankWork {
@@ -22,7 +24,9 @@ struct RankWork {
             progress.update(outcomes)
         }
         let busyStart = Clock.now
-        while let batch = try source.next(between: rounds.poll) {
+        let signalledBeforeWork = StopSignal.received != nil
+        // After a stop signal (agreed in a round, or this rank's own) the current batch is the last.
+        while !rounds.stopRequested, let batch = try source.next(between: rounds.poll) {
             rounds.add(try worker.infer(batch, between: rounds.poll))
             try rounds.poll()
         }
@@ -31,7 +35,7 @@ struct RankWork {
         progress.finish()
         return RankWork(record: TimingReport.record(images: worker.images, decode: worker.decodeSeconds, infer: worker.inferSeconds,
                                                     rounds: rounds.seconds, busy: busy, peakMemory: peakMemoryBytes()),
-                        rounds: rounds)
+                        rounds: rounds, signalledBeforeWork: signalledBeforeWork)
     }
 
     /// --dry-run: walks this rank's share of the list, decoding nothing.

@@ -12,6 +12,12 @@ import Glibc
 /// the failures (index and reason) and their messages, and an MPI_Allreduce that tells everyone whether all ranks are
 /// finished. A rank that runs out of work sends rank 0 a one-integer note, so the last
 /// round starts as soon as the last rank is done, not at the next tick.
+///
+/// A stop signal (StopSignal) is decided here, together: each round also takes the largest
+/// signal number any rank received (MPI_Allreduce MAX), so a signal seen by one rank stops
+/// them all. A rank that has one stops taking work after its current batch; rank 0 starts a
+/// round at once when it has one or a rank's finished note says it stopped for one, so the
+/// others learn it within an image; then the last round gathers what everyone finished.
 final class ResultRounds {
     let comm: Communicator
     let outputCount: Int
@@ -24,10 +30,23 @@ final class ResultRounds {
     private var lastRound = Clock.now
     private var notesReceived = 0
     private var noteSent = false
+    /// Rank 0: a rank's finished note said it stopped for a signal.
+    private var stopNoted = false
+    /// The stop signal the ranks agreed on in a round (the largest number any rank received).
+    private(set) var stopSignal: Int32?
     /// Seconds this rank spent in rounds, waiting for the others included.
     private(set) var seconds = 0.0
 
     private static let finishedTag: Int32 = 17
+    /// The finished note's values: out of work, or stopped for a signal.
+    private static let outOfWork: Int32 = 1, stoppedForSignal: Int32 = 2
+
+    /// Whether this rank should take no more work: the ranks agreed to stop, or it has a
+    /// signal of its own (the others learn it in the next round).
+    var stopRequested: Bool { stopSignal != nil || StopSignal.received != nil }
+
+    /// A stop that is known here but not yet agreed in a round: rank 0 then starts one at once.
+    private var stopPending: Bool { stopSignal == nil && (StopSignal.received != nil || stopNoted) }
 
     init(comm: Communicator, outputCount: Int, interval: Double, deliver: @escaping ([Outcome]) throws -> Void) throws {
         self.comm = comm
@@ -44,8 +63,8 @@ final class ResultRounds {
     /// other ranks' one-sided requests (--schedule dynamic) over transports that need it.
     func poll() throws {
         if comm.isRoot {
-            if try comm.receive(tag: ResultRounds.finishedTag) != nil { notesReceived += 1 }
-            if Clock.now - lastRound >= interval { _ = try startRound(finished: false) }
+            try receiveNote()
+            if stopPending || Clock.now - lastRound >= interval { _ = try startRound(finished: false) }
         } else if let signal, try comm.test(signal) {
             _ = try round(finished: false)
         }
@@ -56,14 +75,15 @@ final class ResultRounds {
         if comm.isRoot {
             while true {
                 // Wait for the others' notes (or the next tick) without spinning a core.
-                while notesReceived < comm.size - 1 && Clock.now - lastRound < interval {
-                    if try comm.receive(tag: ResultRounds.finishedTag) != nil { notesReceived += 1 } else { usleep(500) }
+                while notesReceived < comm.size - 1 && Clock.now - lastRound < interval && !stopPending {
+                    if try !receiveNote() { usleep(500) }
                 }
                 if try startRound(finished: true) { return }
             }
         } else {
             if !noteSent {
-                try comm.send(1, to: 0, tag: ResultRounds.finishedTag)
+                let note = stopSignal == nil && StopSignal.received != nil ? ResultRounds.stoppedForSignal : ResultRounds.outOfWork
+                try comm.send(note, to: 0, tag: ResultRounds.finishedTag)
                 noteSent = true
             }
             while let signal {
@@ -73,6 +93,15 @@ final class ResultRounds {
                 if try round(finished: true) { return }
             }
         }
+    }
+
+    /// Rank 0: takes one finished note if one has come; returns whether one had.
+    @discardableResult
+    private func receiveNote() throws -> Bool {
+        guard let note = try comm.receive(tag: ResultRounds.finishedTag) else { return false }
+        notesReceived += 1
+        if note.value == ResultRounds.stoppedForSignal { stopNoted = true }
+        return true
     }
 
     private func startRound(finished: Bool) throws -> Bool {
@@ -94,6 +123,8 @@ final class ResultRounds {
         let failures = try comm.gatherv(records.failures)
         let messages = try comm.gatherv(records.messages)
         let allFinished = try comm.allReduce(Int64(finished ? 1 : 0), .min) == 1
+        let largestSignal = try comm.allReduce(Int64(StopSignal.received ?? 0), .max)
+        if largestSignal != 0 && stopSignal == nil { stopSignal = Int32(largestSignal) }
         if let indices, let values, let failures, let messages {
             var outcomes: [Outcome] = []
             for r in 0..<comm.size {

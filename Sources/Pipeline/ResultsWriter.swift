@@ -21,12 +21,19 @@ final class ResultsWriter {
     private(set) var done: DoneSet
     private(set) var resumedCount = 0
 
-    init(directory: RawPath, list: InputList, classifier: Classifier, resume: Bool) throws {
+    init(directory: RawPath, list: InputList, classifier: Classifier, start: ResultsStart) throws {
         self.directory = directory
         self.list = list
         self.classifier = classifier
         csvPath = directory.appending(RawPath("results.csv"))
         indexPath = directory.appending(RawPath(".results.index"))
+        // Never replace results silently (a resubmitted job that forgot --resume): refuse before
+        // anything in the folder changes, the lock file included.
+        if start == .fresh && (csvPath.exists || indexPath.exists) {
+            throw PipelineError("\(directory.displayText) already holds results (results.csv); pass --resume to keep them and do the rest, or --overwrite to start over",
+                                status: ExitStatus.usage)
+        }
+        let resume = start == .resume
         try FileIO.makeDirectories(directory)
         // One run at a time per output: a second run, or the ranks of a killed mpirun that
         // are still finishing, must not write into the same files.
@@ -47,7 +54,7 @@ final class ResultsWriter {
             }
             resumedCount = kept.count
         } else if resume && csvPath.exists {
-            throw PipelineError("--resume: \(csvPath.displayText) exists but \(indexPath.displayText) is missing or belongs to another input list; remove --resume to start over")
+            throw PipelineError("--resume: \(csvPath.displayText) exists but \(indexPath.displayText) is missing or belongs to another input list; pass --overwrite instead of --resume to start over")
         }
         if kept.isEmpty {
             csv = try FileIO.open(csvPath, .writeOnly, options: [.create, .truncate])
@@ -142,12 +149,13 @@ final class ResultsWriter {
     }
 
     /// Rewrites results.csv in input order and returns every input's code, in order.
-    func finish() throws -> [Int32] {
+    /// `partial` (a run stopped early): the inputs done so far, in order, and their codes.
+    func finish(partial: Bool = false) throws -> [Int32] {
         let entries = try ResultIndex.read(indexPath, count: list.count, fingerprint: fingerprint) ?? []
         var ordered = [ResultIndex.Entry?](repeating: nil, count: list.count)
         for entry in entries { ordered[Int(entry.index)] = entry }
         let missing = ordered.firstIndex { $0 == nil }
-        if let missing { throw PipelineError("internal error: no result for input \(missing)") }
+        if let missing, !partial { throw PipelineError("internal error: no result for input \(missing)") }
 
         let source = try FileIO.open(csvPath, .readOnly)
         defer { try? source.close() }

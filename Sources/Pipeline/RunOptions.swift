@@ -31,8 +31,11 @@ public struct RunOptions: ParsableArguments {
     @Flag(help: "Let the JPEG decoder shrink big photos by 1/2, 1/4 or 1/8 first: faster, not TensorFlow-exact.")
     public var fastDecode = false
 
-    @Flag(help: "Keep the results already in the output directory and process only the rest.")
+    @Flag(help: "Keep the results already in the output directory and process only the rest (an empty or new output starts fresh).")
     public var resume = false
+
+    @Flag(help: "Start over in an output directory that holds results (without it, or --resume, such a directory is refused).")
+    public var overwrite = false
 
     @Flag(help: "No progress line.")
     public var quiet = false
@@ -74,6 +77,9 @@ public struct RunOptions: ParsableArguments {
         if let limit, limit < 0 { throw ValidationError("--limit must not be negative.") }
         if cacheMegabytes < 0 { throw ValidationError("--cache-mb must not be negative.") }
         if !(roundSeconds > 0) { throw ValidationError("--round-seconds must be positive.") }
+        if resume && overwrite {
+            throw ValidationError("--resume and --overwrite exclude each other: --resume keeps the results in --output, --overwrite starts over.")
+        }
     }
 
     /// `--input` as the path the file system is given.

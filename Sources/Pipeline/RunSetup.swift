@@ -20,7 +20,7 @@ struct RunSetup {
     static func prepare(_ options: RunOptions, list: InputList, comm: Communicator, report: inout TimingReport) throws -> RunSetup {
         var phase = Clock.now
         var root: (model: Model, network: Network, geometry: InputGeometry, classifier: Classifier, writer: ResultsWriter)? = nil
-        var failure = ""
+        var failure = "", failureStatus: Int32 = 1
         if comm.isRoot {
             do {
                 let model = try ModelLoader.load(path: options.model)
@@ -30,14 +30,17 @@ struct RunSetup {
                 let classifier = Classifier(classes: options.classes.names, threshold: options.threshold,
                                             outputsAreProbabilities: model.graph.endsInProbabilities)
                 try classifier.validate(outputCount: network.outputCount)
-                let writer = try ResultsWriter(directory: options.outputPath, list: list, classifier: classifier, resume: options.resume)
+                let writer = try ResultsWriter(directory: options.outputPath, list: list, classifier: classifier,
+                                               start: options.resume ? .resume : options.overwrite ? .overwrite : .fresh)
                 root = (model, network, geometry, classifier, writer)
+            } catch let error as PipelineError {
+                (failure, failureStatus) = (error.message, error.status)
             } catch {
                 failure = "\(error)"
             }
         }
         phase = Clock.now
-        try Pipeline.broadcastFailure(failure, comm)
+        try Pipeline.broadcastFailure(failure, status: failureStatus, comm)
         var header = root.map { ModelBuffer.header(of: $0.model) } ?? []
         try comm.broadcast(&header)
         var weights = root?.model.weights ?? []

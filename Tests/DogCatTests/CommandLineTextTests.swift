@@ -59,7 +59,11 @@ final class CommandLineTextTests: XCTestCase {
           --fast-decode           Let the JPEG decoder shrink big photos by 1/2, 1/4 or
                                   1/8 first: faster, not TensorFlow-exact.
           --resume                Keep the results already in the output directory and
-                                  process only the rest.
+                                  process only the rest (an empty or new output starts
+                                  fresh).
+          --overwrite             Start over in an output directory that holds results
+                                  (without it, or --resume, such a directory is
+                                  refused).
           --quiet                 No progress line.
           --schedule <schedule>   How inputs are shared out: static (contiguous slices)
                                   or dynamic (ranks take the next chunk as they
@@ -95,6 +99,9 @@ final class CommandLineTextTests: XCTestCase {
         let classes = try run(["--classes", "cat,cat"])
         XCTAssertEqual(classes.status, 64)
         XCTAssertEqual(classes.stderr, "Error: --classes names must differ.\n" + Self.usage)
+        let both = try run(["--resume", "--overwrite"])
+        XCTAssertEqual(both.status, 64)
+        XCTAssertEqual(both.stderr, "Error: --resume and --overwrite exclude each other: --resume keeps the results in --output, --overwrite starts over.\n" + Self.usage)
     }
 
     func testUnknownPlaceNamesTheOptionAndItsHelp() throws {

@@ -18,6 +18,7 @@ final class RunOptionsParsingTests: XCTestCase {
         XCTAssertEqual(options.maxPixels, 100_000_000)
         XCTAssertFalse(options.fastDecode)
         XCTAssertFalse(options.resume)
+        XCTAssertFalse(options.overwrite)
         XCTAssertFalse(options.quiet)
         XCTAssertEqual(options.schedule, .static)
         XCTAssertNil(options.maxFailures)
@@ -52,6 +53,14 @@ final class RunOptionsParsingTests: XCTestCase {
         XCTAssertFalse(try RunOptions.parse(["--prefetch", "--no-prefetch"]).prefetch)
     }
 
+    /// --overwrite is its own flag (--resume is tested with every option above); the two together are refused in validate().
+    func testOverwriteReachesItsField() throws {
+        let options = try RunOptions.parse(["--overwrite", "--output", "results"])
+        XCTAssertTrue(options.overwrite)
+        XCTAssertFalse(options.resume)
+        XCTAssertThrowsError(try RunOptions.parse(["--resume", "--overwrite"]))
+    }
+
     func testMaxFailuresIsACountOrAPercentage() throws {
         XCTAssertEqual(try RunOptions.parse(["--max-failures", "10"]).maxFailures, .count(10))
         XCTAssertEqual(try RunOptions.parse(["--max-failures", "0%"]).maxFailures, .percent(0))
@@ -78,6 +87,8 @@ final class RunOptionsParsingTests: XCTestCase {
             (["--limit=-1"], "--limit must not be negative."),
             (["--cache-mb=-1"], "--cache-mb must not be negative."),
             (["--round-seconds", "0"], "--round-seconds must be positive."),
+            (["--resume", "--overwrite"], "--resume and --overwrite exclude each other: --resume keeps the results in --output, --overwrite starts over."),
+            (["--overwrite", "--resume"], "--resume and --overwrite exclude each other: --resume keeps the results in --output, --overwrite starts over."),
         ]
         for (arguments, message) in cases {
             XCTAssertThrowsError(try RunOptions.parse(arguments), "\(arguments)") { error in

@@ -22,6 +22,17 @@ public enum ProcessTree {
         return String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
     }
 
+    /// The process's environment as it started (/proc/PID/environ); empty once it is gone.
+    public static func environment(_ pid: pid_t) -> [String: String] {
+        let data = (try? ByteFile.read(Array("/proc/\(pid)/environ".utf8))) ?? []
+        var result: [String: String] = [:]
+        for entry in data.split(separator: 0) {
+            guard let equals = entry.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            result[String(decoding: entry[..<equals], as: UTF8.self)] = String(decoding: entry[(equals + 1)...], as: UTF8.self)
+        }
+        return result
+    }
+
     /// Every process below `root`, parents before children.
     public static func descendants(of root: pid_t) -> [pid_t] {
         let parents = Dictionary(processIDs().compactMap { pid in parent(of: pid).map { (pid, $0) } }, uniquingKeysWith: { a, _ in a })

@@ -1,0 +1,112 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// scripts/slurm/dogcat.sbatch under a real Slurm of the test's own (LocalSlurm): the job
+/// gives plain mpirun's results, a warning signal mid-run keeps the finished rows and a
+/// resubmission completes them byte for byte. Skipped where Slurm cannot run (not root).
+final class SlurmJobTests: XCTestCase, EndToEndCase {
+    var directory: URL!
+    override func setUpWithError() throws { directory = try TestData.temporaryDirectory() }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    static let jobScript = TestData.repository.appendingPathComponent("scripts/slurm/dogcat.sbatch")
+    /// "Stopped early, run again with --resume" (EX_TEMPFAIL), the job's exit code too.
+    static let stoppedStatus = "75:0"
+
+    func sbatch(_ slurm: LocalSlurm, _ options: [String], _ arguments: [String]) throws -> LocalSlurm.CommandRun {
+        try slurm.run(["sbatch"] + options + ["--output", directory.appendingPathComponent("job-%j.out").path,
+                                               Self.jobScript.path, "--model", TestData.catsordogsModel.path] + arguments,
+                      in: directory, timeout: 600)
+    }
+
+    func jobOutput(_ job: String) -> String {
+        (try? String(contentsOf: directory.appendingPathComponent("job-\(job).out"), encoding: .utf8)) ?? "(no job output)"
+    }
+
+    func testJobMatchesMpirunAndStopsAndResumesOnWarningSignal() throws {
+        let slurm = try LocalSlurm.start(in: directory.appendingPathComponent("slurm"), for: self)
+        let photos = try TestData.devPhotos()
+        let list = try writeLines(photos, to: "list.txt")
+        let common = ["--input", list.path, "--quiet", "--batch-size", "8", "--round-seconds", "0.2"]
+
+        let reference = directory.appendingPathComponent("reference")
+        let plain = try dogcat(2, common + ["--output", reference.path], timeout: 600)
+        XCTAssertEqual(plain.status, 0, plain.stderr)
+        let referenceBytes = try Data(contentsOf: reference.appendingPathComponent("results.csv"))
+        let referencePlaced = try placedPhotos(reference)
+
+        // 1. Two tasks, waited for: the same results.csv and photos as plain mpirun.
+        let whole = directory.appendingPathComponent("whole")
+        let job = try sbatch(slurm, ["--wait", "--ntasks=2"], common + ["--output", whole.path])
+        XCTAssertEqual(job.status, 0, "sbatch --wait: \(job.output)")
+        XCTAssertEqual(try Data(contentsOf: whole.appendingPathComponent("results.csv")), referenceBytes, "the job's results.csv differs from mpirun's")
+        XCTAssertEqual(try placedPhotos(whole), referencePlaced, "the job placed other photos")
+
+        // 2. scancel --batch --signal=USR1 once rows are written (what --signal=B:USR1@120 sends before the time limit).
+        let stopped = directory.appendingPathComponent("stopped")
+        let submit = try sbatch(slurm, ["--parsable", "--ntasks=2"], common + ["--output", stopped.path])
+        XCTAssertEqual(submit.status, 0, submit.output)
+        let jobID = String(submit.output.split(separator: "\n").last ?? "").split(separator: ";").first.map(String.init) ?? ""
+        let csv = stopped.appendingPathComponent("results.csv")
+        let start = Date()
+        for poll in 0... {
+            if (StrictCSV.records([UInt8](FileManager.default.contents(atPath: csv.path) ?? Data()))?.count ?? 0) > 17 { break }
+            // A job that failed early would never write rows: look at its state now and then.
+            if Date().timeIntervalSince(start) > 300 { break }
+            if poll % 100 == 99, ["FAILED", "COMPLETED"].contains(try slurm.jobState(jobID).state) { break }
+            usleep(10_000)
+        }
+        let cancel = try slurm.run(["scancel", "--batch", "--signal=USR1", jobID], timeout: 30)
+        XCTAssertEqual(cancel.status, 0, cancel.output)
+        let end = try slurm.waitForEnd(jobID)
+        XCTAssertEqual(end.exitCode, Self.stoppedStatus, "job \(jobID) ended \(end.state): \(jobOutput(jobID))")
+        XCTAssertTrue(jobOutput(jobID).contains("stopped by SIGUSR1 during the work: "), jobOutput(jobID))
+        let rows = try results(stopped)
+        XCTAssertGreaterThanOrEqual(rows.count, 16)
+        XCTAssertLessThan(rows.count, photos.count, "the job was stopped too late to test anything")
+
+        // 3. The same submission again: --resume (the script's) does the rest, byte-identically.
+        let again = try sbatch(slurm, ["--wait", "--ntasks=2"], common + ["--output", stopped.path])
+        XCTAssertEqual(again.status, 0, "resubmitted: \(again.output)")
+        XCTAssertEqual(try Data(contentsOf: csv), referenceBytes, "the resubmitted job's results.csv differs")
+        XCTAssertEqual(try placedPhotos(stopped), referencePlaced, "the resubmitted job placed other photos")
+    }
+
+    /// --time=1 (one minute) with the script's --signal=B:USR1@120: the warning comes at Slurm's
+    /// first time-limit check (slurmctld looks every 30 s), on a list slowed to outlast it (the
+    /// dev photos ten times, no input cache: about a minute on 2 cores, at the limit itself);
+    /// the job ends with the documented status and whole rows.
+    func testTimeLimitWarningStopsTheJob() throws {
+        let slurm = try LocalSlurm.start(in: directory.appendingPathComponent("slurm"), for: self)
+        let photos = try TestData.devPhotos()
+        let list = try writeLines(Array(repeating: photos, count: 10).flatMap { $0 }, to: "slow.txt")
+        let output = directory.appendingPathComponent("limited")
+        let job = try sbatch(slurm, ["--wait", "--ntasks=2", "--time=1"],
+                             ["--input", list.path, "--output", output.path, "--cache-mb", "0", "--place", "none", "--quiet"])
+        let jobID = job.output.split(separator: "\n").first { $0.hasPrefix("Submitted batch job ") }.map { String($0.dropFirst(20)) } ?? ""
+        XCTAssertEqual(job.status, 75, "sbatch --wait --time=1: \(job.output) \(jobOutput(jobID))")
+        XCTAssertTrue(jobOutput(jobID).contains("stopped by SIGUSR1 during the work: "), jobOutput(jobID))
+        let rows = try results(output)
+        XCTAssertGreaterThan(rows.count, 0)
+        XCTAssertLessThan(rows.count, photos.count * 10, "the list was not slow enough to be stopped")
+    }
+
+    /// Run with bash instead of sbatch: one clear line and status 2, never a hang.
+    func testJobScriptOutsideSlurmSaysSo() throws {
+        var environment = MPIRun.environment.filter { !$0.key.hasPrefix("SLURM_") }
+        environment["DOGCAT_BIN"] = TestData.binary.path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [Self.jobScript.path, "--input", "photos/"]
+        process.environment = environment
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertFalse(process.waitUntilExit(timeout: 30, grace: 1), "the job script hung outside Slurm")
+        XCTAssertEqual(process.terminationStatus, 2, text)
+        XCTAssertEqual(text, "dogcat.sbatch: not inside a Slurm job; submit it: sbatch [--ntasks=N] \(Self.jobScript.path) [dogcat-mpi options]\n")
+    }
+}
