@@ -2,14 +2,18 @@ import Foundation
 import TestSupport
 import XCTest
 
-/// A real one-node Slurm of a test's own: scripts/slurm/local-slurm.sh starts munged, slurmctld
-/// and slurmd under `folder` on private ports (as root) and stops them by their PIDs.
+/// A real Slurm of a test's own: scripts/slurm/local-slurm.sh starts munged, slurmctld and
+/// slurmd under `folder` on private ports (as root) and stops them by their PIDs. One node (this
+/// machine), or `hosts` nodes s1.. that are network namespaces (one slurmd each, TCP between them).
 struct LocalSlurm {
     static let script = TestData.repository.appendingPathComponent("scripts/slurm/local-slurm.sh")
     /// slurmctld's port (slurmd's is the next): apart from the default of a hand-started one.
     static let port = 16827
 
     let folder: URL
+    var hosts = 0
+    /// The --hosts nodes' network: MPI between them goes over TCP on it.
+    static let hostsNetwork = "10.213.48.0/24"
 
     struct CommandRun {
         var status: Int32
@@ -19,10 +23,10 @@ struct LocalSlurm {
 
     /// Starts the daemons; skips the test where that is impossible (not root, no slurm-wlm or munge).
     /// `test` stops them again in its teardown, also when it fails.
-    static func start(in folder: URL, for test: XCTestCase) throws -> LocalSlurm {
-        let slurm = LocalSlurm(folder: folder)
+    static func start(in folder: URL, for test: XCTestCase, hosts: Int = 0) throws -> LocalSlurm {
+        let slurm = LocalSlurm(folder: folder, hosts: hosts)
         test.addTeardownBlock { slurm.stop() }
-        let up = try slurm.run(["bash", script.path, "up", folder.path], timeout: 60)
+        let up = try slurm.run(["bash", script.path, "up", folder.path] + (hosts > 0 ? ["--hosts", "\(hosts)"] : []), timeout: 60)
         if up.status == 77 { throw XCTSkip("local-slurm.sh: \(up.output)") }
         guard up.status == 0, !up.timedOut else { throw XCTSkip("could not start a local Slurm here: \(up.output)") }
         return slurm
@@ -30,7 +34,8 @@ struct LocalSlurm {
 
     /// The daemons' PIDs, from their pid files.
     var daemonPIDs: [pid_t] {
-        ["slurmctld.pid", "slurmd.pid", "munge/munged.pid"].compactMap { name in
+        let slurmds = (1...max(hosts, 1)).map { hosts > 0 ? "slurmd-s\($0).pid" : "slurmd.pid" }
+        return (["slurmctld.pid", "munge/munged.pid"] + slurmds).compactMap { name in
             (try? String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8))
                 .flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         }
@@ -47,6 +52,10 @@ struct LocalSlurm {
         for port in [LocalSlurm.port, LocalSlurm.port + 1] {
             XCTAssertFalse(listening.contains(":\(port) "), "something still listens on port \(port): \(listening)")
         }
+        if hosts > 0 {
+            let namespaces = (try? run(["ip", "netns", "list"], timeout: 30).output) ?? ""
+            XCTAssertFalse(namespaces.contains("dogcat-s"), "namespaces left: \(namespaces)")
+        }
     }
 
     /// The environment for Slurm's commands and the jobs they submit (sbatch exports it):
@@ -56,6 +65,15 @@ struct LocalSlurm {
         environment["SLURM_CONF"] = folder.appendingPathComponent("slurm.conf").path
         environment["DOGCAT_SLURM_PORT"] = "\(LocalSlurm.port)"
         environment["DOGCAT_BIN"] = TestData.binary.path
+        if hosts > 0 {
+            // Shared memory cannot reach across hosts: TCP, on the nodes' network only.
+            environment["OMPI_MCA_btl"] = "self,tcp"
+            environment["OMPI_MCA_btl_tcp_if_include"] = LocalSlurm.hostsNetwork
+            environment["OMPI_MCA_oob_tcp_if_include"] = LocalSlurm.hostsNetwork
+            // Open MPI 4.1's default one-sided component (rdma) cannot make a window over TCP:
+            // the dynamic schedule's counter needs pt2pt there (README, Running on a cluster).
+            environment["OMPI_MCA_osc"] = "pt2pt"
+        }
         return environment
     }
 

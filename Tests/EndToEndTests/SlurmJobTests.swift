@@ -3,8 +3,9 @@ import TestSupport
 import XCTest
 
 /// scripts/slurm/dogcat.sbatch under a real Slurm of the test's own (LocalSlurm): the job
-/// gives plain mpirun's results, a warning signal mid-run keeps the finished rows and a
-/// resubmission completes them byte for byte. Skipped where Slurm cannot run (not root).
+/// gives plain mpirun's results, on one node and on three (network namespaces), a warning
+/// signal mid-run keeps the finished rows and a resubmission completes them byte for byte.
+/// Skipped where Slurm cannot run (not root).
 final class SlurmJobTests: XCTestCase, EndToEndCase {
     var directory: URL!
     override func setUpWithError() throws { directory = try TestData.temporaryDirectory() }
@@ -90,6 +91,46 @@ final class SlurmJobTests: XCTestCase, EndToEndCase {
         let rows = try results(output)
         XCTAssertGreaterThan(rows.count, 0)
         XCTAssertLessThan(rows.count, photos.count * 10, "the list was not slow enough to be stopped")
+    }
+
+    /// Three nodes, each a network namespace with its own hostname and address and its own
+    /// slurmd (local-slurm.sh --hosts 3): the job script's srun --mpi=pmix job of 3 tasks, one a
+    /// node, talks TCP over the bridge and gives one node's results.csv byte for byte.
+    func testThreeNodeJobOverTCPMatchesOneNode() throws {
+        let slurm = try LocalSlurm.start(in: directory.appendingPathComponent("slurm"), for: self, hosts: 3)
+        let list = try writeLines(try TestData.devPhotos(every: 4), to: "list.txt")
+        let common = ["--input", list.path, "--batch-size", "8", "--place", "none"]
+        let reference = directory.appendingPathComponent("reference")
+        let one = try dogcat(1, common + ["--output", reference.path, "--quiet"], timeout: 600)
+        XCTAssertEqual(one.status, 0, one.stderr)
+
+        func bytesThroughNode2() -> Int {
+            ["rx_bytes", "tx_bytes"].compactMap {
+                (try? String(contentsOfFile: "/sys/class/net/dogcat-sv2/statistics/\($0)", encoding: .utf8))
+                    .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            }.reduce(0, +)
+        }
+        let before = bytesThroughNode2()
+        let cluster = directory.appendingPathComponent("cluster")
+        let job = try sbatch(slurm, ["--wait", "--nodes=3", "--ntasks=3", "--ntasks-per-node=1"], common + ["--output", cluster.path])
+        let jobID = job.output.split(separator: "\n").first { $0.hasPrefix("Submitted batch job ") }.map { String($0.dropFirst(20)) } ?? ""
+        XCTAssertEqual(job.status, 0, "sbatch --wait: \(job.output) \(jobOutput(jobID))")
+        XCTAssertTrue(jobOutput(jobID).contains("srun --mpi=pmix"), jobOutput(jobID))
+        for host in ["s1", "s2", "s3"] {
+            XCTAssertNotNil(jobOutput(jobID).range(of: "\n +[0-9]+ +\(host) ", options: .regularExpression), "no rank on \(host): \(jobOutput(jobID))")
+        }
+        // The model broadcast alone is megabytes: it went over node 2's link.
+        XCTAssertGreaterThan(bytesThroughNode2() - before, 1_000_000)
+        let referenceBytes = try Data(contentsOf: reference.appendingPathComponent("results.csv"))
+        XCTAssertEqual(try Data(contentsOf: cluster.appendingPathComponent("results.csv")), referenceBytes,
+                       "3 nodes gave another results.csv than 1")
+        // The dynamic schedule's shared counter (one-sided MPI) across the nodes, too.
+        let dynamic = directory.appendingPathComponent("dynamic")
+        let dynamicJob = try sbatch(slurm, ["--wait", "--nodes=3", "--ntasks=3", "--ntasks-per-node=1"],
+                                    common + ["--output", dynamic.path, "--schedule", "dynamic", "--quiet"])
+        XCTAssertEqual(dynamicJob.status, 0, "sbatch --wait (dynamic): \(dynamicJob.output)")
+        XCTAssertEqual(try Data(contentsOf: dynamic.appendingPathComponent("results.csv")), referenceBytes,
+                       "3 nodes with the dynamic schedule gave another results.csv than 1")
     }
 
     /// Run with bash instead of sbatch: one clear line and status 2, never a hang.
