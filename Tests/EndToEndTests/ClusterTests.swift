@@ -72,30 +72,9 @@ final class ClusterTests: XCTestCase {
         return url
     }
 
-    struct ShellRun {
-        var status: Int32
-        var output: String
-        var timedOut: Bool
-    }
-
-    /// Runs a command (found on PATH) with stdout and stderr together in a file, stdin empty.
-    /// Past `timeout`: SIGTERM (the script's trap tears the cluster down), then SIGKILL.
-    static func shell(_ arguments: [String], timeout: Double) throws -> ShellRun {
-        let scratch = try TestData.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let outURL = scratch.appendingPathComponent("output")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        let out = try FileHandle(forWritingTo: outURL)
-        defer { try? out.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        let timedOut = process.waitUntilExit(timeout: timeout, grace: 15)
-        let output = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
-        return ShellRun(status: process.terminationStatus, output: output, timedOut: timedOut)
+    /// Runs a command with the tests' environment. Past `timeout`: SIGTERM (the script's trap
+    /// tears the cluster down), then SIGKILL.
+    static func shell(_ arguments: [String], timeout: Double) throws -> CommandRun {
+        try CommandRun.run(arguments, timeout: timeout)
     }
 }

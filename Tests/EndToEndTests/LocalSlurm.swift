@@ -15,12 +15,6 @@ struct LocalSlurm {
     /// The --hosts nodes' network: MPI between them goes over TCP on it.
     static let hostsNetwork = "10.213.48.0/24"
 
-    struct CommandRun {
-        var status: Int32
-        var output: String
-        var timedOut: Bool
-    }
-
     /// Starts the daemons; skips the test where that is impossible (not root, no slurm-wlm or munge).
     /// `test` stops them again in its teardown, also when it fails.
     static func start(in folder: URL, for test: XCTestCase, hosts: Int = 0) throws -> LocalSlurm {
@@ -77,27 +71,9 @@ struct LocalSlurm {
         return environment
     }
 
-    /// Runs a command (found on PATH) with this cluster's environment, stdout and stderr
-    /// together, stdin empty; past `timeout`, SIGTERM and then SIGKILL.
+    /// Runs a command (found on PATH) with this cluster's environment (CommandRun).
     func run(_ arguments: [String], in directory: URL? = nil, timeout: Double) throws -> CommandRun {
-        let scratch = try TestData.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let outURL = scratch.appendingPathComponent("output")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        let out = try FileHandle(forWritingTo: outURL)
-        defer { try? out.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.environment = environment
-        if let directory { process.currentDirectoryURL = directory }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        let timedOut = process.waitUntilExit(timeout: timeout, grace: 15)
-        return CommandRun(status: process.terminationStatus, output: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-                          timedOut: timedOut)
+        try CommandRun.run(arguments, environment: environment, in: directory, timeout: timeout)
     }
 
     /// A finished (or running) job's state and exit code, from `scontrol show job`: ("COMPLETED", "0:0").

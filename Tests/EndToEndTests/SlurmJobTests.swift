@@ -15,7 +15,7 @@ final class SlurmJobTests: XCTestCase, EndToEndCase {
     /// "Stopped early, run again with --resume" (EX_TEMPFAIL), the job's exit code too.
     static let stoppedStatus = "75:0"
 
-    func sbatch(_ slurm: LocalSlurm, _ options: [String], _ arguments: [String]) throws -> LocalSlurm.CommandRun {
+    func sbatch(_ slurm: LocalSlurm, _ options: [String], _ arguments: [String]) throws -> CommandRun {
         try slurm.run(["sbatch"] + options + ["--output", directory.appendingPathComponent("job-%j.out").path,
                                                Self.jobScript.path, "--model", TestData.catsordogsModel.path] + arguments,
                       in: directory, timeout: 600)
