@@ -23,7 +23,8 @@
 # ../shared/models/mobilenetv2_catdog.h5 against ONNX Runtime on its .onnx twin (2 threads,
 # 2 decode threads; scripts/bench/run_onnx_mobilenet.py).
 # Inference alone (second table), both models: ONNX Runtime and OpenVINO on one real photo's
-# input in batches (../shared/peers/engine_only.py, 2 threads) against dogcat-mpi's engine in the
+# input in batches (../shared/peers/engine_only.py, 2 threads; OpenVINO once at its default
+# precision, bfloat16 where the CPU has it, and once held to float32) against dogcat-mpi's engine in the
 # -np 2 runs above: images / the slower rank's inference seconds (timing.json), best of R runs.
 # The header names the CPU, its vector ISA and the build's target CPU (scripts/bench/machine.py).
 # Plus the compute ceiling: FLOPs/image of catsordogs (from its layer shapes) x images/s, over
@@ -127,10 +128,13 @@ run_pipeline() {
   peer_timed "$RUN/peers/$name-$workload" "$rep" "$script" "$list" "$model" --workers 2 "$@"
 }
 
-# run_engine_only MODEL_NAME REP ONNX [args...]: ONNX Runtime and OpenVINO on inference alone.
+# run_engine_only MODEL_NAME REP ONNX [args...]: ONNX Runtime and OpenVINO on inference alone,
+# then again with OpenVINO held to float32 (scripts/bench/openvino_f32.py).
 run_engine_only() {
   local name=$1 rep=$2 onnx=$3; shift 3
   peer_timed "$RUN/engine/$name" "$rep" "$PEERS/engine_only.py" "$onnx" "$ENGINE_PHOTO" --n "$ENGINE_IMAGES" "$@"
+  peer_timed "$RUN/engine/$name-f32" "$rep" scripts/bench/openvino_f32.py "$PEERS/engine_only.py" "$onnx" "$ENGINE_PHOTO" \
+    --n "$ENGINE_IMAGES" "$@"
 }
 
 main() {

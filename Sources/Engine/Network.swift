@@ -35,62 +35,19 @@ public final class Network {
         self.shapes = shapes
         inputShape = shapes[0]
         outputCount = shapes[graph.output].reduce(1, *)
-        let plan = NetworkPlan(graph: graph, shapes: shapes, fuse: options.fuseLayers)
+        let plan = NetworkPlan(graph: graph, shapes: shapes, fuse: options.fuseLayers, bands: options.bandedBlocks)
         let buffers = NetworkBuffers(graph: graph, shapes: shapes, plan: plan, batchSize: batchSize)
         storage = buffers.storage
         bridges = buffers.bridges
 
-        // Every step reads its weights in place from the model's array while it is built;
-        // the kernels keep their own (repacked, or batch-norm folded) copies.
-        let nodes = graph.nodes
-        let image = buffers.image, batch = buffers.batch
-        var perImageSteps: [NetworkStep<UnsafePointer<Float>>] = [], batchSteps: [NetworkStep<Int>] = []
-        // A chain that reads the input's floats (node 0 or an alias of it: Flatten, Reshape)
-        // reads each image in place; any other reader needs them copied into node 0's buffer.
-        let networkInput = image[0]
-        var copiesInput = bridges.contains { $0.source === networkInput }
-        try model.weights.withUnsafeBufferPointer { (all) throws(GraphError) in
-            func weights(of node: Node) -> [UnsafeBufferPointer<Float>] {
-                node.weights.map { UnsafeBufferPointer(rebasing: all[$0.offset..<($0.offset + $0.count)]) }
-            }
-            for (i, node) in nodes.enumerated() where i > 0 && !plan.absorbed.contains(i) {
-                let name: String
-                let inputs = node.inputs.map { plan.perImage[i] ? image[$0] : batch[$0] ?? image[$0] }
-                let inputShapes = node.inputs.map { shapes[$0] }
-                if let chain = plan.chains[i] {
-                    name = [chain.zeroPadding, chain.convolution, chain.batchNorm, chain.clampNode, chain.pool, chain.add].compactMap { $0 }.map { nodes[$0].name }.joined(separator: "+")
-                    let conv = nodes[chain.convolution]
-                    let bn = chain.batchNorm.map { nodes[$0] }
-                    let source = chain.zeroPadding.map { nodes[$0].inputs[0] } ?? conv.inputs[0]
-                    var padding: [Int]? = nil
-                    if let pad = chain.zeroPadding, case .zeroPadding(let p) = nodes[pad].op { padding = p }
-                    let step = try Self.convolutionStep(conv, convWeights: weights(of: conv), batchNorm: bn.map { ($0, weights(of: $0)) },
-                                                        clamp: chain.clampNode != nil ? chain.clamp : nil, pools: chain.pool != nil,
-                                                        output: image[i], inputShape: shapes[source], zeroPadding: padding,
-                                                        convolutionShape: shapes[chain.convolution], residual: chain.residual.map { UnsafePointer(image[$0].pointer) },
-                                                        fastKernels: options.fastKernels)
-                    // A residual read from the network input needs the image copied there.
-                    if let residual = chain.residual, image[residual] === networkInput { copiesInput = true }
-                    let stored = UnsafePointer(image[source].pointer)
-                    let run = step.run
-                    perImageSteps.append(NetworkStep(name: name, kernel: step.kernel, run: image[source] === networkInput ? run : { _ in run(stored) }))
-                } else if let step = try Self.step(node, output: image[i], inputs: inputs, inputShapes: inputShapes, outputShape: shapes[i],
-                                                   weights: weights(of: node), fastKernels: options.fastKernels) {
-                    if plan.perImage[i] {
-                        let run = step.run
-                        perImageSteps.append(NetworkStep(name: node.name, kernel: step.kernel, run: { _ in run(1) }))
-                        if node.inputs.contains(where: { image[$0] === networkInput }) { copiesInput = true }
-                    } else {
-                        batchSteps.append(NetworkStep(name: node.name, kernel: step.kernel, run: step.run))
-                    }
-                } else if !plan.perImage[i] {
-                    batchSteps.append(NetworkStep(name: node.name, kernel: "none (same floats)", run: { _ in }))
-                }
-            }
+        let steps = try model.weights.withUnsafeBufferPointer { (weights) throws(GraphError) in
+            var builder = StepBuilder(graph: graph, shapes: shapes, plan: plan, buffers: buffers, options: options, weights: weights)
+            try builder.addSteps()
+            return builder
         }
-        self.perImageSteps = perImageSteps
-        self.copiesInput = copiesInput
-        self.batchSteps = batchSteps
+        perImageSteps = steps.perImageSteps
+        copiesInput = steps.copiesInput
+        batchSteps = steps.batchSteps
     }
 
     /// Runs `count` images (at most batchSize), each inputShape floats after the other,

@@ -8,15 +8,24 @@ extension Network {
         /// Winograd, the grey and the patch kernels where a layer's shape allows; off,
         /// every convolution but depthwise runs the direct kernel.
         public var fastKernels: Bool
+        /// With fuseLayers, an inverted residual block (1x1 expand, depthwise, 1x1 project)
+        /// runs as one step, band by band of rows, its large expanded tensor never stored
+        /// whole: the very floats of the separate steps, less memory traffic.
+        public var bandedBlocks: Bool
+        /// The expanded rows one band may hold (speed only: any size gives the same floats).
+        public var bandBytes: Int
 
-        public init(fuseLayers: Bool = true, fastKernels: Bool = true) {
+        public init(fuseLayers: Bool = true, fastKernels: Bool = true, bandedBlocks: Bool = true,
+                    bandBytes: Int = InvertedResidualBands.defaultBandBytes) {
             self.fuseLayers = fuseLayers
             self.fastKernels = fastKernels
+            self.bandedBlocks = bandedBlocks
+            self.bandBytes = bandBytes
         }
 
         /// Everything on: what the program runs.
         public static let fastest = Options()
         /// Every node's output kept and computed directly, for comparing layer by layer.
-        public static let plain = Options(fuseLayers: false, fastKernels: false)
+        public static let plain = Options(fuseLayers: false, fastKernels: false, bandedBlocks: false)
     }
 }

@@ -19,11 +19,22 @@ struct NetworkPlan {
         var last: Int
     }
 
+    /// An inverted residual block: a 1x1 chain read only by a depthwise chain read only by
+    /// a 1x1 chain (MobileNetV2's expand, depthwise, project), run band by band
+    /// (InvertedResidualBands): the expand's and the depthwise's outputs are never stored whole.
+    struct Block {
+        var expand: Chain
+        var depthwise: Chain
+        var project: Chain
+    }
+
     var perImage: [Bool]
     var chains: [Int: Chain] = [:]     // keyed by the chain's last node
-    var absorbed = Set<Int>()           // nodes computed inside a chain, never stored
+    var blocks: [Int: Block] = [:]     // keyed by the project chain's last node
+    var absorbed = Set<Int>()           // nodes computed inside a chain or block, never stored
 
-    init(graph: Graph, shapes: [[Int]], fuse: Bool) {
+    /// `fuse`: chains; `bands` (with `fuse`): blocks of chains too.
+    init(graph: Graph, shapes: [[Int]], fuse: Bool, bands: Bool) {
         let nodes = graph.nodes
         var readers = [[Int]](repeating: [], count: nodes.count)
         for (i, node) in nodes.enumerated() { for input in node.inputs { readers[input].append(i) } }
@@ -83,6 +94,31 @@ struct NetworkPlan {
             for member in [chain.zeroPadding, i, chain.batchNorm, chain.clampNode, chain.pool, chain.add].compactMap({ $0 }) where member != chain.last {
                 absorbed.insert(member)
             }
+        }
+        if bands { findBlocks(graph, readers) }
+    }
+
+    /// Chains that form blocks, in graph order; a chain belongs to one block at most.
+    private mutating func findBlocks(_ graph: Graph, _ readers: [[Int]]) {
+        let nodes = graph.nodes
+        func isPointwise(_ chain: Chain) -> Bool {
+            guard case .conv2D(let a) = nodes[chain.convolution].op else { return false }
+            return a.kernel == [1, 1] && a.strides == [1, 1] && chain.pool == nil && chain.zeroPadding == nil
+        }
+        func readOnlyBy(_ node: Int, _ reader: Int) -> Bool { readers[node] == [reader] && node != graph.output }
+        var used = Set<Int>()
+        for last in chains.keys.sorted() {
+            let project = chains[last]!
+            let d = nodes[project.convolution].inputs[0]
+            guard isPointwise(project), let depthwise = chains[d], readOnlyBy(d, project.convolution),
+                  case .depthwiseConv2D(let a) = nodes[depthwise.convolution].op, a.depthMultiplier == 1, depthwise.add == nil else { continue }
+            let depthwiseReader = depthwise.zeroPadding ?? depthwise.convolution
+            let e = nodes[depthwiseReader].inputs[0]
+            guard let expand = chains[e], readOnlyBy(e, depthwiseReader), isPointwise(expand), expand.add == nil,
+                  used.isDisjoint(with: [e, d, last]) else { continue }
+            blocks[last] = Block(expand: expand, depthwise: depthwise, project: project)
+            used.formUnion([e, d, last])
+            absorbed.formUnion([e, d])
         }
     }
 

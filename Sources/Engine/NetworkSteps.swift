@@ -11,8 +11,9 @@ extension Network {
                      weights: [UnsafeBufferPointer<Float>], fastKernels: Bool) throws(GraphError) -> (run: (Int) -> Void, kernel: String)? {
         switch node.op {
         case .conv2D, .depthwiseConv2D:
-            let step = try convolutionStep(node, convWeights: weights, batchNorm: nil, clamp: nil, pools: false, output: output,
-                                           inputShape: inputShapes[0], zeroPadding: nil, convolutionShape: outputShape, residual: nil, fastKernels: fastKernels)
+            let layer = try convolutionLayer(node, convWeights: weights, batchNorm: nil, clamp: nil, inputShape: inputShapes[0],
+                                             zeroPadding: nil, convolutionShape: outputShape)
+            let step = convolutionStep(layer, pools: false, output: output, residual: nil, fastKernels: fastKernels)
             let (run, input) = (step.run, UnsafePointer(inputs[0].pointer))
             return ({ _ in run(input) }, step.kernel)
         default:
@@ -92,16 +93,26 @@ extension Network {
         }
     }
 
-    /// A convolution with what its chain absorbed: batch norm folded into its weights, the
-    /// clamp (`clamp`, the clamp node's range; nil: the layer's own activation) and 2x2 max
-    /// pooling in its epilogue, a residual Add (`residual`, the other input's buffer: the
-    /// 1x1 GEMM adds it as it stores, other kernels in a pass after), and its kernel's label. The step takes its input when it runs,
-    /// so a network's first layer can read each image where the caller put it.
-    static func convolutionStep(_ node: Node, convWeights: [UnsafeBufferPointer<Float>],
-                                batchNorm: (node: Node, weights: [UnsafeBufferPointer<Float>])?, clamp absorbedClamp: ClampRange?, pools: Bool,
-                                output: FloatBuffer, inputShape: [Int], zeroPadding: [Int]?, convolutionShape: [Int],
-                                residual: UnsafePointer<Float>?, fastKernels: Bool) throws(GraphError) -> (run: (UnsafePointer<Float>) -> Void, kernel: String) {
-        let out = output.pointer
+    /// A convolution's geometry, its weights with a batch norm folded in, and its activation:
+    /// what any of its kernels is built from.
+    struct ConvolutionLayer {
+        var g: WindowGeometry
+        var kernel: [Float]
+        var bias: [Float]
+        /// The activation's clamp (ReLU, ReLU6, none), done in the kernel's store.
+        var clamp: ClampRange
+        /// An activation that is not a clamp (sigmoid, tanh, softmax): a pass after the kernel.
+        var rest: Activation?
+        /// Depthwise convolutions' depth multiplier; nil for Conv2D.
+        var depthwiseMultiplier: Int?
+    }
+
+    /// The layer of `node` with what a chain absorbed: a batch norm folded into its weights,
+    /// a clamp (`clamp`, the clamp node's range; nil: the layer's own activation), and a
+    /// ZeroPadding2D before it (`zeroPadding`, with `inputShape` the padding's input).
+    static func convolutionLayer(_ node: Node, convWeights: [UnsafeBufferPointer<Float>],
+                                 batchNorm: (node: Node, weights: [UnsafeBufferPointer<Float>])?, clamp absorbedClamp: ClampRange?,
+                                 inputShape: [Int], zeroPadding: [Int]?, convolutionShape: [Int]) throws(GraphError) -> ConvolutionLayer {
         var kernel = Array(convWeights[0])
         let outC = convolutionShape[2]
         var bias: [Float]
@@ -131,16 +142,27 @@ extension Network {
         if let batchNorm, case .batchNormalization(let a) = batchNorm.node.op {
             foldBatchNorm(a, batchNorm.weights, into: &kernel, bias: &bias, outC: outC)
         }
-        // Activations that are not clamps (sigmoid, tanh, softmax) run after the kernel.
         let clamp = absorbedClamp ?? ClampRange(ownActivation) ?? .none
         let rest: Activation? = ClampRange(ownActivation) == nil ? ownActivation : nil
-        let choice = ConvolutionKernel.choose(g, depthwiseMultiplier: depthwiseMultiplier, pools: pools, fastKernels: fastKernels)
+        return ConvolutionLayer(g: g, kernel: kernel, bias: bias, clamp: clamp, rest: rest, depthwiseMultiplier: depthwiseMultiplier)
+    }
+
+    /// A convolution layer's step: the kernel chosen for its shape, 2x2 max pooling in its
+    /// epilogue (`pools`), a residual Add (`residual`, the other input's buffer: the 1x1 GEMM
+    /// adds it as it stores, other kernels in a pass after), and its kernel's label. The step
+    /// takes its input when it runs, so a network's first layer can read each image where the
+    /// caller put it.
+    static func convolutionStep(_ layer: ConvolutionLayer, pools: Bool, output: FloatBuffer, residual: UnsafePointer<Float>?,
+                                fastKernels: Bool) -> (run: (UnsafePointer<Float>) -> Void, kernel: String) {
+        let out = output.pointer
+        let (g, kernel, bias, clamp) = (layer.g, layer.kernel, layer.bias, layer.clamp)
+        let choice = ConvolutionKernel.choose(g, depthwiseMultiplier: layer.depthwiseMultiplier, pools: pools, fastKernels: fastKernels)
         let forward: (UnsafeMutablePointer<Float>, UnsafePointer<Float>) -> Void
         let outputShape: [Int]
         switch choice {
         case .depthwise(let multiplier):
             let conv = DepthwiseConvolution(g, multiplier: multiplier, kernel: kernel, bias: bias, clamp: clamp)
-            (forward, outputShape) = (conv.forward, convolutionShape)
+            (forward, outputShape) = (conv.forward, [g.outH, g.outW, g.outC])
         case .grey:
             let conv = GreyConvolution(g, kernel: kernel, bias: bias, clamp: clamp)
             (forward, outputShape) = (conv.forward, conv.outputShape)
@@ -156,11 +178,26 @@ extension Network {
         }
         let count = outputShape.reduce(1, *)
         let addsAfter = choice == .direct ? nil : residual
+        let rest = layer.rest, outC = g.outC
         let run = { (inp: UnsafePointer<Float>) in
             forward(out, inp)
             if let rest { activationForward(out, count: count, rowLength: outC, rest) }
             if let addsAfter { addInPlace(out, addsAfter, count: count) }
         }
         return (run, choice.label(g) + (residual == nil ? "" : choice == .direct ? " + add in store" : " + add pass"))
+    }
+
+    /// An inverted residual block's step (NetworkPlan.Block): its three layers' kernels run
+    /// band by band. The layers are chains, so their activations are clamps (no `rest`).
+    static func blockStep(expand e: ConvolutionLayer, depthwise d: ConvolutionLayer, project p: ConvolutionLayer, output: FloatBuffer,
+                          residual: UnsafePointer<Float>?, bandBytes: Int) -> (run: (UnsafePointer<Float>) -> Void, kernel: String) {
+        let bands = InvertedResidualBands(
+            expand: DirectConvolution(e.g, kernel: e.kernel, bias: e.bias, clamp: e.clamp),
+            depthwise: DepthwiseConvolution(d.g, multiplier: 1, kernel: d.kernel, bias: d.bias, clamp: d.clamp),
+            project: DirectConvolution(p.g, kernel: p.kernel, bias: p.bias, clamp: p.clamp, residual: residual),
+            bandBytes: bandBytes)
+        let out = output.pointer
+        let label = "1x1 + depthwise \(d.g.kernelH)x\(d.g.kernelW) + 1x1\(residual == nil ? "" : " + add") in bands of \(bands.bandRows) rows, GEMM \(KernelShapes.gemmTile)"
+        return ({ inp in bands.forward(out: out, inp: inp) }, label)
     }
 }

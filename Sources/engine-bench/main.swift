@@ -27,15 +27,29 @@ struct EngineBench: ParsableCommand {
     @Option(help: "A JPEG whose model input (TensorFlow-exact) fills every batch slot, instead of random values: timings can depend on the data (subnormal arithmetic is slow on some CPUs).")
     var photo: String? = nil
 
+    @Flag(inversion: .prefixedNo, help: "Run inverted residual blocks band by band (the same floats; off: as separate steps).")
+    var bandedBlocks = true
+
+    @Option(help: "Expanded rows per band, in KB (default: half the L2 cache).")
+    var bandKb: Int? = nil
+
     func validate() throws {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be at least 1") }
         guard batches > 0 else { throw ValidationError("--batches must be at least 1") }
+        guard (bandKb ?? 1) > 0 else { throw ValidationError("--band-kb must be at least 1") }
+    }
+
+    var options: Network.Options {
+        var options = Network.Options.fastest
+        options.bandedBlocks = bandedBlocks
+        if let bandKb { options.bandBytes = bandKb * 1024 }
+        return options
     }
 
     func run() throws {
         // The start-up costs a run pays once per rank (rank 0 loads; every rank builds).
         let (loaded, loadSeconds) = try timed { try ModelLoader.load(path: model) }
-        let (network, buildSeconds) = try timed { try Network(model: loaded, batchSize: batchSize) }
+        let (network, buildSeconds) = try timed { try Network(model: loaded, batchSize: batchSize, options: options) }
         print("CPU: \(cpuModel()); kernels: \(Network.kernelSummary)")
         print(String(format: "model load %.1f ms, network build %.1f ms", loadSeconds * 1e3, buildSeconds * 1e3))
         let inputCount = network.inputShape.reduce(1, *)

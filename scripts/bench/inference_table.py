@@ -5,8 +5,11 @@ MobileNetV2: its .h5 on the photos), each repeat's timing.json (RUN/dogcat/DIR.r
 images / the largest per-rank inferSeconds, i.e. both cores' inference rate while each rank also
 decodes its own share; best of the repeats (the median in the notes).
 The peers: ../shared/peers/engine_only.py (ONNX Runtime, 2 intra-op threads; OpenVINO, THROUGHPUT
-hint, 2 threads), one real photo's input repeated in batches of 64: RUN/engine/MODEL.rREP.log,
-best of the repeats. Ratios: this row's img/s / the better of ONNX Runtime and OpenVINO.
+hint, 2 threads, at its default precision: bfloat16 where the CPU has avx512_bf16 or AMX), one real
+photo's input repeated in batches of 64: RUN/engine/MODEL.rREP.log; and OpenVINO again held to
+float32 (scripts/bench/openvino_f32.py): RUN/engine/MODEL-f32.rREP.log. Best of the repeats.
+Ratios: this row's img/s / the best peer's, and / the best float32 peer's (ONNX Runtime or
+OpenVINO float32: the same precision as dogcat-mpi's TF-exact engine).
 """
 import csv
 import glob
@@ -18,9 +21,13 @@ import statistics
 # model -> (its dogcat-mpi runs in RUN/dogcat, display name)
 MODELS = {"catsordogs": ("photos-exact-np2", "catsordogs (grey 256)"),
           "mobilenetv2": ("mobilenetv2-mobilenetv2-np2", "MobileNetV2 (RGB 224)")}
-# engine_only.py's line prefix -> display name
-ENGINES = {"ort-engine": "ONNX Runtime (2 threads)", "ov-engine": "OpenVINO (THROUGHPUT, 2 threads)"}
-FIELDS = ["model", "system", "how", "images_per_s", "median_images_per_s", "runs", "ratio_best_peer", "notes", "source"]
+# (log name suffix, engine_only.py's line prefix) -> display name
+ENGINES = {("", "ort-engine"): "ONNX Runtime (2 threads)", ("", "ov-engine"): "OpenVINO (THROUGHPUT, 2 threads)",
+           ("-f32", "ov-engine"): "OpenVINO float32 (THROUGHPUT, 2 threads)"}
+# The peers that compute in float32 whatever the CPU.
+FLOAT32 = {"ONNX Runtime (2 threads)", "OpenVINO float32 (THROUGHPUT, 2 threads)"}
+FIELDS = ["model", "system", "how", "images_per_s", "median_images_per_s", "runs", "ratio_best_peer",
+          "ratio_float32_peer", "notes", "source"]
 
 
 def dogcat_row(run, model):
@@ -44,20 +51,20 @@ def peer_rows(run, model):
     """ONNX Runtime and OpenVINO rows from the engine_only.py logs of this run."""
     found = {k: [] for k in ENGINES}
     notes = {k: "" for k in ENGINES}
-    for log in sorted(glob.glob(os.path.join(run, "engine", f"{model}.r*.log"))):
-        for prefix in ENGINES:
+    for suffix, prefix in ENGINES:
+        for log in sorted(glob.glob(os.path.join(run, "engine", f"{model}{suffix}.r*.log"))):
             for rate, rest in re.findall(rf"^{prefix}: ([\d.]+) img/s(.*)$", open(log).read(), re.M):
-                found[prefix].append(float(rate))
+                found[suffix, prefix].append(float(rate))
                 # OpenVINO prints its precision as "<Type: 'bfloat16'>": keep the name.
-                notes[prefix] = re.sub(r"<Type: '(\w+)'>", r"\1", rest.strip().strip("()"))
+                notes[suffix, prefix] = re.sub(r"<Type: '(\w+)'>", r"\1", rest.strip().strip("()"))
     n = re.search(r"--n (\d+)", " ".join(open(p).read() for p in glob.glob(os.path.join(run, "engine", "*.cmd"))))
     rows = []
-    for prefix, rates in found.items():
+    for engine, rates in found.items():
         if rates:
-            rows.append(dict(model=model, system=ENGINES[prefix], images_per_s=max(rates),
+            rows.append(dict(model=model, system=ENGINES[engine], images_per_s=max(rates),
                              how="engine_only.py" + (f", {n.group(1)} images a timing" if n else ""),
                              median_images_per_s=statistics.median(rates), runs=len(rates),
-                             notes=notes[prefix], source="this run"))
+                             notes=notes[engine], source="this run"))
     return rows
 
 
@@ -71,6 +78,7 @@ def reused_peer_rows(paths, model):
             for r in rows:
                 for k in ("images_per_s", "median_images_per_s"):
                     r[k] = float(r[k])
+                r.setdefault("ratio_float32_peer", "")
                 if not r["source"].startswith("reused"):
                     r["source"] = "reused: " + os.path.basename(path)
             return rows
@@ -83,8 +91,10 @@ def rows(run, reuse_paths=None):
         mine = dogcat_row(run, model)
         peers = reused_peer_rows(reuse_paths, model) if reuse_paths else peer_rows(run, model)
         best = max((p["images_per_s"] for p in peers), default=float("nan"))
+        best_float32 = max((p["images_per_s"] for p in peers if p["system"] in FLOAT32), default=float("nan"))
         for r in ([mine] if mine else []) + peers:
-            r["ratio_best_peer"] = r["images_per_s"] / best if peers else float("nan")
+            r["ratio_best_peer"] = r["images_per_s"] / best
+            r["ratio_float32_peer"] = r["images_per_s"] / best_float32
             out.append(r)
     return out
 
@@ -105,18 +115,20 @@ def markdown(table):
            "the slower rank's inference seconds (each rank also decodes its share, between batches), best of runs. Peers: `../shared/peers/engine_only.py` (ONNX "
            "Runtime and OpenVINO, 2 threads, one real photo's input repeated in batches of 64), best of runs. "
            "OpenVINO picks its own inference precision (bfloat16 on CPUs with avx512_bf16 or AMX, not "
-           "float32 as dogcat-mpi and ONNX Runtime): its notes say which it ran.",
-           "- x best peer = this row's img/s / the better of ONNX Runtime and OpenVINO for that model.", "",
-           "| model | system | img/s | x best peer | how | notes |", "|---|---|---:|---:|---|---|"]
+           "float32 as dogcat-mpi and ONNX Runtime): its notes say which it ran; the float32 row is "
+           "OpenVINO held to float32 (`scripts/bench/openvino_f32.py`).",
+           "- x best peer = this row's img/s / the best peer's for that model; x float32 peer = / the better "
+           "of ONNX Runtime and OpenVINO float32 (the same precision as dogcat-mpi).", "",
+           "| model | system | img/s | x best peer | x float32 peer | how | notes |", "|---|---|---:|---:|---:|---|---|"]
     for r in table:
         notes = "; ".join(x for x in (r["notes"], f"median {f(r['median_images_per_s'])} img/s of {r['runs']}",
                                       r["source"] if r["source"] != "this run" else "") if x)
         out.append(f"| {MODELS[r['model']][1]} | {r['system']} | {f(r['images_per_s'])} | "
-                   f"{f(r['ratio_best_peer'], 2)} | {r['how']} | {notes} |")
+                   f"{f(r['ratio_best_peer'], 2)} | {f(r['ratio_float32_peer'], 2)} | {r['how']} | {notes} |")
     return out
 
 
-def ratio(table, model):
-    """dogcat-mpi's ratio to the best engine-only peer for one model (nan if either is missing)."""
-    return next((r["ratio_best_peer"] for r in table if r["model"] == model and r["system"] == "dogcat-mpi engine"),
+def ratio(table, model, field="ratio_best_peer"):
+    """dogcat-mpi's ratio to the best (or best float32) engine-only peer for one model (nan if either is missing)."""
+    return next((r[field] for r in table if r["model"] == model and r["system"] == "dogcat-mpi engine"),
                 float("nan"))

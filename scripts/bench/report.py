@@ -138,6 +138,10 @@ def targets(rows, inference):
     for what, x, goal, against in checks:
         verdict = "no figure" if x != x else ("met" if x >= goal else "not met")
         out.append(f"- {what}: {fmt(x)}x {against} (target >= {goal}x): {verdict}")
+    for model in ("catsordogs", "mobilenetv2"):
+        x = inference_table.ratio(inference, model, "ratio_float32_peer")
+        out.append(f"- (beside the targets) inference alone, {model}: {fmt(x)}x the better of ORT and OpenVINO "
+                   "held to float32, dogcat-mpi's precision")
     return out
 
 

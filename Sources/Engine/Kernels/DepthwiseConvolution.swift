@@ -33,20 +33,31 @@ public final class DepthwiseConvolution {
     }
 
     public func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>) {
-        let bounds = clamp.vectors
         guard multiplier == 1 else {
             let source = g.padded(inp, into: paddedInput)
             depthwiseReference(out: out, inp: source, kernel: kernel.pointer, kernelPitch: channelPitch, multiplier: multiplier, g, padded: true)
             for i in 0..<(g.outH * g.outW * g.outC) { out[i] = clamp.apply(out[i] + bias.pointer[i % g.outC]) }
             return
         }
+        forward(out: out, inp: inp, rows: 0..<g.outH, inputFirstRow: 0)
+    }
+
+    /// Output rows `rows` only (multiplier 1), for a caller that holds a band of the input:
+    /// `out` is output row rows.lowerBound, `inp` is input row `inputFirstRow`, and the band
+    /// must hold every input row those outputs read. The same floats as the whole image's.
+    public func forward(out: UnsafeMutablePointer<Float>, inp bandStart: UnsafePointer<Float>, rows: Range<Int>, inputFirstRow: Int) {
+        precondition(multiplier == 1, "only multiplier 1 runs by rows")
+        let bounds = clamp.vectors
         // Reads the image itself (no padded copy): taps that fall in the padding are skipped,
         // which adds the same as the zeros would. Row by row, channel block by channel block,
         // so the few input rows a row reads stay in cache.
         let c = g.c, kh = g.kernelH, kw = g.kernelW
         let pitch = channelPitch
         let weights = kernel.pointer
-        for oy in 0..<g.outH {
+        // Addresses from `inp` as if the band started at row 0; bounds checks use true rows.
+        let bandOffset = inputFirstRow * g.w * c
+        let outOffset = rows.lowerBound * g.outW * c
+        for oy in rows {
             let iy0 = oy * g.strideH - g.padTop
             let firstRow = (0..<kh).first { iy0 + $0 * g.dilationH >= 0 } ?? kh
             let lastRow = (0..<kh).last { iy0 + $0 * g.dilationH < g.h } ?? -1
@@ -84,7 +95,7 @@ public final class DepthwiseConvolution {
                             a0.accumulate(x1, wb); a1.accumulate(x2, wb); a2.accumulate(x3, wb); a3.accumulate(x4, wb)
                             a0.accumulate(x2, wc); a1.accumulate(x3, wc); a2.accumulate(x4, wc); a3.accumulate(x5, wc)
                         }
-                        let r0 = inp + (iy0 * g.w + ix0) * c + channel, r1 = r0 + rowStep, r2 = r1 + rowStep
+                        let r0 = bandStart + ((iy0 * g.w + ix0) * c + channel - bandOffset), r1 = r0 + rowStep, r2 = r1 + rowStep
                         if unitStep {
                             row(r0, w0, w1, w2); row(r1, w3, w4, w5); row(r2, w6, w7, w8)
                         } else {
@@ -92,7 +103,7 @@ public final class DepthwiseConvolution {
                             tap(r1, w3); tap(r1 + step, w4); tap(r1 + 2 * step, w5)
                             tap(r2, w6); tap(r2 + step, w7); tap(r2 + 2 * step, w8)
                         }
-                        let target = out + (oy * g.outW + ox) * c + channel
+                        let target = out + ((oy * g.outW + ox) * c + channel - outOffset)
                         Vector.clamp(a0 + b, bounds).store(target); Vector.clamp(a1 + b, bounds).store(target + c)
                         Vector.clamp(a2 + b, bounds).store(target + 2 * c); Vector.clamp(a3 + b, bounds).store(target + 3 * c)
                         ox += blockPixels
@@ -101,12 +112,12 @@ public final class DepthwiseConvolution {
                     var acc = Vector()
                     let inside = allRows && ix0 >= 0 && ix0 + (kw - 1) * g.dilationW < g.w
                     if inside && threeByThree && n == vectorWidth {
-                        let r0 = inp + (iy0 * g.w + ix0) * c + channel, r1 = r0 + rowStep, r2 = r1 + rowStep
+                        let r0 = bandStart + ((iy0 * g.w + ix0) * c + channel - bandOffset), r1 = r0 + rowStep, r2 = r1 + rowStep
                         acc.accumulate(Vector.load(r0), w0); acc.accumulate(Vector.load(r0 + step), w1); acc.accumulate(Vector.load(r0 + 2 * step), w2)
                         acc.accumulate(Vector.load(r1), w3); acc.accumulate(Vector.load(r1 + step), w4); acc.accumulate(Vector.load(r1 + 2 * step), w5)
                         acc.accumulate(Vector.load(r2), w6); acc.accumulate(Vector.load(r2 + step), w7); acc.accumulate(Vector.load(r2 + 2 * step), w8)
                     } else if inside {
-                        let base = inp + (iy0 * g.w + ix0) * c + channel
+                        let base = bandStart + ((iy0 * g.w + ix0) * c + channel - bandOffset)
                         for ky in 0..<kh {
                             let row = base + ky * g.dilationH * g.w * c
                             for kx in 0..<kw {
@@ -115,7 +126,7 @@ public final class DepthwiseConvolution {
                         }
                     } else if firstRow <= lastRow {
                         for ky in firstRow...lastRow {
-                            let row = inp + (iy0 + ky * g.dilationH) * g.w * c + channel
+                            let row = bandStart + ((iy0 + ky * g.dilationH) * g.w * c + channel - bandOffset)
                             for kx in 0..<kw {
                                 let ix = ix0 + kx * g.dilationW
                                 guard ix >= 0 && ix < g.w else { continue }
@@ -123,7 +134,7 @@ public final class DepthwiseConvolution {
                             }
                         }
                     }
-                    Vector.clamp(acc + b, bounds).store(out + (oy * g.outW + ox) * c + channel, count: n)
+                    Vector.clamp(acc + b, bounds).store(out + ((oy * g.outW + ox) * c + channel - outOffset), count: n)
                     ox += 1
                 }
                 channel += vectorWidth

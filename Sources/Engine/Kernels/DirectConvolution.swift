@@ -88,6 +88,17 @@ public final class DirectConvolution {
         }
     }
 
+    /// Pixels `pixels` of a 1x1 convolution only, for a caller that works in bands: `out`
+    /// and `inp` point at pixel pixels.lowerBound (the residual is read at the same pixels).
+    /// The same floats as the whole image's: no output depends on the others in its tile.
+    public func forwardPointwise(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, pixels: Range<Int>) {
+        precondition(isPointwise && band == nil, "only a 1x1 convolution without pooling runs by pixels")
+        sweep(pixels: pixels.count, x: inp, into: out, raw: false, residual: residual.map { $0 + pixels.lowerBound * g.outC })
+    }
+
+    /// Whether this is a 1x1 convolution without stride, padding or pooling (one GEMM over the pixels).
+    public var isPlainPointwise: Bool { isPointwise && band == nil }
+
     /// `pixels` consecutive output pixels whose first input is at x, into `rowOut` (OC per
     /// pixel): raw sums, or with bias and clamp. With whole vectors of output channels the
     /// micro-kernel finishes and stores them itself; otherwise through a tile and the epilogue.
