@@ -151,6 +151,12 @@ public final class PatchConvolution {
             let column = target + slot * c
             if c == 1 {
                 for x in 0..<width { column[x * kh] = row[x] }
+            } else if c == 3 {   // RGB: unrolled, the general loop's inner trip of 3 cost more than the copy
+                let pitch = kh * 3
+                for x in 0..<width {
+                    let from = row + x * 3, to = column + x * pitch
+                    to[0] = from[0]; to[1] = from[1]; to[2] = from[2]
+                }
             } else {
                 for x in 0..<width { for ch in 0..<c { column[x * kh * c + ch] = row[x * c + ch] } }
             }
