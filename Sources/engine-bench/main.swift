@@ -30,7 +30,7 @@ struct EngineBench: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Run inverted residual blocks band by band (the same floats; off: as separate steps).")
     var bandedBlocks = true
 
-    @Option(help: "Expanded rows per band, in KB (default: half the L2 cache).")
+    @Option(help: "Expanded rows per band, in KB (default: 256).")
     var bandKb: Int? = nil
 
     func validate() throws {
