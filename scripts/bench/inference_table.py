@@ -78,7 +78,6 @@ def reused_peer_rows(paths, model):
             for r in rows:
                 for k in ("images_per_s", "median_images_per_s"):
                     r[k] = float(r[k])
-                r.setdefault("ratio_float32_peer", "")
                 if not r["source"].startswith("reused"):
                     r["source"] = "reused: " + os.path.basename(path)
             return rows

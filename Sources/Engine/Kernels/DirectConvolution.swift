@@ -92,7 +92,7 @@ public final class DirectConvolution {
     /// and `inp` point at pixel pixels.lowerBound (the residual is read at the same pixels).
     /// The same floats as the whole image's: no output depends on the others in its tile.
     public func forwardPointwise(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, pixels: Range<Int>) {
-        precondition(isPointwise && band == nil, "only a 1x1 convolution without pooling runs by pixels")
+        precondition(isPlainPointwise, "only a 1x1 convolution without pooling runs by pixels")
         sweep(pixels: pixels.count, x: inp, into: out, raw: false, residual: residual.map { $0 + pixels.lowerBound * g.outC })
     }
 

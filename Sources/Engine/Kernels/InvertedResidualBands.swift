@@ -19,7 +19,7 @@ public final class InvertedResidualBands {
 
     /// The expanded input rows a band holds by default. Measured on a Zen 5 (1 MB L2 per
     /// core), MobileNetV2 on one core: 256 KB best; 64 KB 1.5x slower, 1 MB 5% and whole
-    /// images (one band) 8-10% slower.
+    /// images (one band) 8-10% slower. On a Zen 4 (1 MB L2) 256 KB and 1 MB were alike.
     public static let defaultBandBytes = 256 * 1024
 
     /// `bandBytes`: the expanded input rows one band may hold (at least the rows of one output row).
