@@ -35,7 +35,7 @@ enum ConvolutionKernel: Equatable {
         switch self {
         case .depthwise(1): return "depthwise \(g.kernelH)x\(g.kernelW), \(g.kernelH * g.kernelW == 9 ? 4 : 1) px x \(lanes) ch"
         case .depthwise(let multiplier): return "depthwise reference (multiplier \(multiplier))"
-        case .grey: return "grey 3x3+pool, 1 px x \(KernelShapes.greyVectors * lanes) ch"
+        case .grey: return "grey 3x3+pool, 1 px x \(lanes) ch"
         case .patch: return "patch GEMM \(gemm)"
         case .winograd(let m): return "winograd F(\(m)x\(m)) GEMM \(gemm)"
         case .direct: return g.kernelH * g.kernelW == 1 ? "1x1 GEMM \(gemm)" : "direct GEMM \(gemm)"

@@ -47,18 +47,6 @@ public enum KernelShapes {
     /// Column vectors of the GEMM tile (its widest; a last single vector takes rows x 1).
     public static var gemmVectors: Int { @_transparent get { 2 } }
 
-    /// Channel vectors the grey first layer computes per pass: AVX2's one 8-lane vector
-    /// gave only 4 FMA chains (its 18 weight vectors then come from L1 as FMA operands).
-    public static var greyVectors: Int {
-        @_transparent get {
-            #if DOGCAT_AVX512
-            1
-            #else
-            2
-            #endif
-        }
-    }
-
     /// Rows and column vectors of the dense layer's register block.
     public static var denseRows: Int { @_transparent get { 4 } }
     public static var denseVectors: Int {
