@@ -2,7 +2,7 @@
 /// (output pixels or Winograd tiles) times one or two vectors of columns (output channels)
 /// held in registers while the reduction broadcasts one input per row and issues one FMA
 /// per accumulator. The tile's shape is the build's (KernelShapes: 8 x 2 vectors on
-/// AVX-512, 6 x 2 on AVX2), and a 1-row kernel takes the rows left over.
+/// AVX-512, 6 x 2 on AVX2), and shorter tiles take the rows left over.
 ///
 /// The reduction runs over `segments` stretches of `length` steps: step k of segment s
 /// reads x[row * rowStep + xOffsets[s] + k] and the weight vector(s) at
@@ -96,16 +96,22 @@ func microKernelSweep(rows: Int, paddedColumns: Int, x: UnsafePointer<Float>, w:
             if !tileIsOutput { epilogue(row, tileRows, column, vectors * vectorWidth, tile) }
             row += tileRows
         }
-        while row < rows {
+        // The rows left over (fewer than a tile): a half-height tile, then two rows, then one,
+        // so there are still several FMA chains per weight vector (single rows only are bound
+        // by the FMA latency; a band's GEMMs often end in a few rows).
+        @inline(__always) func partialTile(_ height: Int) {
             let target = tileIsOutput ? tile + row * shape.tileStride + column : tile
             if vectors == 2 {
-                microKernel(rows: 1, vectors: 2, x + row * shape.rowStep, w + column, shape, xOffsets, wOffsets, target, bias)
+                microKernel(rows: height, vectors: 2, x + row * shape.rowStep, w + column, shape, xOffsets, wOffsets, target, bias)
             } else {
-                microKernel(rows: 1, vectors: 1, x + row * shape.rowStep, w + column, shape, xOffsets, wOffsets, target, bias)
+                microKernel(rows: height, vectors: 1, x + row * shape.rowStep, w + column, shape, xOffsets, wOffsets, target, bias)
             }
-            if !tileIsOutput { epilogue(row, 1, column, vectors * vectorWidth, tile) }
-            row += 1
+            if !tileIsOutput { epilogue(row, height, column, vectors * vectorWidth, tile) }
+            row += height
         }
+        if rows - row >= tileRows / 2 { partialTile(tileRows / 2) }
+        if rows - row >= 2 { partialTile(2) }
+        if rows - row >= 1 { partialTile(1) }
         column += vectors * vectorWidth
     }
 }
