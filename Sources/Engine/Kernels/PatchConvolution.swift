@@ -120,7 +120,7 @@ public final class PatchConvolution {
         let kernel = kernels[ring ? oy % g.kernelH : 0]
         zeroOffset.withUnsafeBufferPointer { zero in
             microKernelSweep(rows: slots, paddedColumns: paddedChannels, x: rows.pointer, w: kernel.pointer, shape: shape,
-                             xOffsets: zero.baseAddress!, wOffsets: zero.baseAddress!, tile: target, tileIsOutput: true)
+                             xOffsets: zero.baseAddress!, wOffsets: zero.baseAddress!, tile: target, tileIsOutput: true, rowsFillTiles: true)
         }
     }
 

@@ -76,12 +76,11 @@ public final class WinogradConvolution {
                                                           channelPitch: channelPitch, paddedChannels: paddedChannels)
         bias = FloatBuffer(count: paddedChannels)
         if let sourceBias { bias.pointer.update(from: sourceBias, count: g.outC) }
-        // Rows of V and M are padded to whole half-height GEMM tiles (KernelShapes.gemmRows / 2; zeros
-        // in, ignored out), so the GEMMs end in at most one half tile, never in single rows (which
-        // are bound by the FMA latency). The positions are one cache line further apart than
-        // they need be: a stride that is a multiple of 4 KiB would put them all in the same L1 set.
-        let half = KernelShapes.gemmRows / 2
-        tileSlots = (tilesPerRow + half - 1) / half * half
+        // Rows of V and M are padded to whole GEMM tiles (KernelShapes.gemmRows; zeros in, ignored
+        // out), so the GEMMs never run shorter tiles (rowsFillTiles: the code for those slowed
+        // these GEMMs). The positions are one cache line further apart than they need be: a
+        // stride that is a multiple of 4 KiB would put them all in the same L1 set.
+        tileSlots = (tilesPerRow + KernelShapes.gemmRows - 1) / KernelShapes.gemmRows * KernelShapes.gemmRows
         vStride = tileSlots * channelPitch + cacheLineFloats
         mStride = tileSlots * paddedChannels + cacheLineFloats
         inputTiles = FloatBuffer(count: n * n * vStride)
@@ -216,7 +215,7 @@ public final class WinogradConvolution {
                 let w = UnsafePointer(transformedKernel.pointer) + position * channelPitch * ocp
                 let m = products.pointer + position * mStride
                 microKernelSweep(rows: slots, paddedColumns: ocp, x: x, w: w, shape: shape, xOffsets: zero.baseAddress!,
-                                 wOffsets: zero.baseAddress!, tile: m, tileIsOutput: true)
+                                 wOffsets: zero.baseAddress!, tile: m, tileIsOutput: true, rowsFillTiles: true)
             }
         }
     }
