@@ -70,13 +70,13 @@ public final class GreyConvolution {
             for px in 0..<pooledW {
                 let x = 2 * px
                 // Conv row 2py reads image rows r0..r2, row 2py+1 reads r1..r3.
-                @inline(__always) func pixel(_ q: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafePointer<Float>) -> Vector {
+                @inline(__always) func pixel(_ q: Int, _ rowA: UnsafePointer<Float>, _ rowB: UnsafePointer<Float>, _ rowC: UnsafePointer<Float>) -> Vector {
                     var acc = Vector()
-                    acc.accumulate(Vector(repeating: a[q]), w0); acc.accumulate(Vector(repeating: a[q + 1]), w1)
-                    acc.accumulate(Vector(repeating: a[q + 2]), w2); acc.accumulate(Vector(repeating: b[q]), w3)
-                    acc.accumulate(Vector(repeating: b[q + 1]), w4); acc.accumulate(Vector(repeating: b[q + 2]), w5)
-                    acc.accumulate(Vector(repeating: c[q]), w6); acc.accumulate(Vector(repeating: c[q + 1]), w7)
-                    acc.accumulate(Vector(repeating: c[q + 2]), w8)
+                    acc.accumulate(Vector(repeating: rowA[q]), w0); acc.accumulate(Vector(repeating: rowA[q + 1]), w1)
+                    acc.accumulate(Vector(repeating: rowA[q + 2]), w2); acc.accumulate(Vector(repeating: rowB[q]), w3)
+                    acc.accumulate(Vector(repeating: rowB[q + 1]), w4); acc.accumulate(Vector(repeating: rowB[q + 2]), w5)
+                    acc.accumulate(Vector(repeating: rowC[q]), w6); acc.accumulate(Vector(repeating: rowC[q + 1]), w7)
+                    acc.accumulate(Vector(repeating: rowC[q + 2]), w8)
                     return acc
                 }
                 let top = Vector.maximum(pixel(x, r0, r1, r2), pixel(x + 1, r0, r1, r2))
