@@ -10,8 +10,9 @@ public final class SharedCounter {
     /// Collective: every rank calls it. The counter starts at zero.
     public init(_ comm: Communicator) throws {
         let size = comm.isRoot ? MemoryLayout<Int64>.size : 0
+        // Open MPI 4.1's default one-sided component (rdma) cannot make a window over the TCP BTL.
         try check(MPI_Win_allocate(MPI_Aint(size), Int32(MemoryLayout<Int64>.size), dc_mpi_info_null(), comm.handle, &base, &window),
-                  "MPI_Win_allocate")
+                  "MPI_Win_allocate", hint: "--schedule dynamic needs one-sided MPI; over TCP, run mpirun with --mca osc pt2pt, or use --schedule static")
         if comm.isRoot { base!.storeBytes(of: 0, as: Int64.self) }
         // Rank 0's initial zero must be in place before anyone adds.
         try comm.barrier()

@@ -117,6 +117,18 @@ final class RunTests: XCTestCase {
         }
     }
 
+    /// The dynamic schedule where Open MPI cannot make its one-sided window (rdma over the TCP
+    /// BTL, as on a cluster without InfiniBand): the error names the way out, and nobody hangs.
+    func testDynamicScheduleWithoutAWindowSaysWhatToDo() throws {
+        let run = try MPIRun.run(ranks: 2, ["--input", TestData.samples.path, "--output", directory.appendingPathComponent("out").path,
+                                            "--schedule", "dynamic", "--quiet"],
+                                 timeout: 60, extraMPIArguments: ["--mca", "btl", "self,tcp", "--mca", "osc", "rdma"])
+        XCTAssertFalse(run.timedOut, "a rank hung")
+        if run.status == 0 { throw XCTSkip("this Open MPI makes an rdma window over TCP: nothing to explain") }
+        XCTAssertTrue(run.stderr.contains("MPI_Win_allocate failed"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("--mca osc pt2pt"), run.stderr)
+    }
+
     /// Unreadable photos are rows with the reason; the good ones are still classified.
     func testBadPhotosBecomeErrorRows() throws {
         let good = TestData.photo(stem: "cat.10")
