@@ -8,6 +8,8 @@ Vector ISA from the CPU flags: AVX-512 (avx512f), AVX2 (+FMA or not), NEON/SVE, 
 Build target: the `-target-cpu` in scripts/build-flags.sh's output (`native` resolved by clang)
 and the ISA that target enables (clang's predefined macros), so an x86-64-v3 build on an AVX-512
 machine reads "AVX2". These are the flags the script prints now; the binary's mtime is beside them.
+Code: the repository's commit and whether tracked files differ from it (a figure from a dirty
+tree names what was uncommitted).
 """
 import argparse
 import json
@@ -88,6 +90,24 @@ def target_isa(cpu):
     return vector_isa({flag for macro, flag in names.items() if re.search(rf"#define {macro}\b", macros)})
 
 
+def code_version():
+    """'git abc1234 (clean)' or 'git abc1234 + uncommitted changes in N files: a, b, ...'."""
+    repo = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+    try:
+        head = subprocess.run(["git", "-C", repo, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=10)
+        status = subprocess.run(["git", "-C", repo, "status", "--porcelain", "--untracked-files=no"],
+                                capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (no git)"
+    if head.returncode != 0:
+        return "unknown (not a git checkout)"
+    changed = [line[3:] for line in status.stdout.splitlines() if line.strip()]
+    if not changed:
+        return f"git {head.stdout.strip()} (clean)"
+    shown = ", ".join(changed[:5]) + (", ..." if len(changed) > 5 else "")
+    return f"git {head.stdout.strip()} + uncommitted changes in {len(changed)} files: {shown}"
+
+
 def describe(build_flags=""):
     info = cpuinfo()
     flags = set((info.get("flags") or info.get("Features") or "").split())
@@ -106,6 +126,7 @@ def describe(build_flags=""):
         "target_cpu": target,
         "target_llvm_cpu": llvm_cpu(target) if target == "native" else target,
         "target_isa": target_isa(target) if target else "",
+        "code": code_version(),
     }
 
 
@@ -125,7 +146,8 @@ def header_lines(m):
     return [f"- CPU: {short_label(m)} ({', '.join(m['notable_flags']) or 'no vector flags of note'}); "
             f"{m['cpus']} CPUs",
             f"- Build's target CPU: {target} ({m['target_isa'] or 'ISA unknown'}); "
-            f"`scripts/build-flags.sh` printed `{m['build_flags'] or '?'}`"]
+            f"`scripts/build-flags.sh` printed `{m['build_flags'] or '?'}`",
+            f"- Code: {m.get('code', 'unknown')}"]
 
 
 def main():
