@@ -12,11 +12,16 @@
 /// Sums go to `tile`, rows `tileStride` floats apart: a scratch tile for an epilogue, or
 /// the destination itself. With `bias`, what is stored is clamp(sum + bias) (bias indexed
 /// by column), else the raw sum.
+///
+/// Weights are either one matrix, row k at w + k * ldw (`panelFloats` 0), or packed in
+/// panels of gemmVectors vectors of columns, each panel's rows contiguous (ldw = the panel
+/// width) and panels `panelFloats` apart: each tile then reads its weights as one stream.
 struct MicroKernelShape {
     var rowStep: Int
     var segments: Int
     var length: Int
     var ldw: Int
+    var panelFloats = 0
     var tileStride = KernelShapes.gemmVectors * vectorWidth
     var bias: UnsafePointer<Float>? = nil
     var low = Vector(repeating: -.infinity)
@@ -86,13 +91,14 @@ func microKernelSweep(rows: Int, paddedColumns: Int, x: UnsafePointer<Float>, w:
     while column < paddedColumns {
         let vectors = paddedColumns - column >= 2 * vectorWidth ? 2 : 1
         let bias = shape.bias.map { $0 + column }
+        let weights = shape.panelFloats == 0 ? w + column : w + column / (KernelShapes.gemmVectors * vectorWidth) * shape.panelFloats
         var row = 0
         while row + tileRows <= rows {
             let target = tileIsOutput ? tile + row * shape.tileStride + column : tile
             if vectors == 2 {
-                microKernel(rows: tileRows, vectors: 2, x + row * shape.rowStep, w + column, shape, xOffsets, wOffsets, target, bias)
+                microKernel(rows: tileRows, vectors: 2, x + row * shape.rowStep, weights, shape, xOffsets, wOffsets, target, bias)
             } else {
-                microKernel(rows: tileRows, vectors: 1, x + row * shape.rowStep, w + column, shape, xOffsets, wOffsets, target, bias)
+                microKernel(rows: tileRows, vectors: 1, x + row * shape.rowStep, weights, shape, xOffsets, wOffsets, target, bias)
             }
             if !tileIsOutput { epilogue(row, tileRows, column, vectors * vectorWidth, tile) }
             row += tileRows
@@ -103,9 +109,9 @@ func microKernelSweep(rows: Int, paddedColumns: Int, x: UnsafePointer<Float>, w:
         @inline(__always) func partialTile(_ height: Int) {
             let target = tileIsOutput ? tile + row * shape.tileStride + column : tile
             if vectors == 2 {
-                microKernel(rows: height, vectors: 2, x + row * shape.rowStep, w + column, shape, xOffsets, wOffsets, target, bias)
+                microKernel(rows: height, vectors: 2, x + row * shape.rowStep, weights, shape, xOffsets, wOffsets, target, bias)
             } else {
-                microKernel(rows: height, vectors: 1, x + row * shape.rowStep, w + column, shape, xOffsets, wOffsets, target, bias)
+                microKernel(rows: height, vectors: 1, x + row * shape.rowStep, weights, shape, xOffsets, wOffsets, target, bias)
             }
             if !tileIsOutput { epilogue(row, height, column, vectors * vectorWidth, tile) }
             row += height
