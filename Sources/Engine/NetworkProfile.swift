@@ -26,7 +26,9 @@ extension Network {
             + "GEMM tile \(KernelShapes.gemmTile), dense tile \(KernelShapes.denseTile)"
     }
 
-    /// Per-step seconds per image over a real batch (each image's data cold, as in `predict`).
+    /// Per-step seconds per image over a real batch (each image's data cold, as in `predict`):
+    /// the mean and the fastest image. The fastest against `profile`'s (the step alone, on warm
+    /// caches) shows what a step loses inside the network, e.g. to weights no longer in cache.
     public func profileBatch(_ inputs: UnsafePointer<Float>, count: Int) -> [String] {
         withSubnormalsFlushed { profileBatchSteps(inputs, count: count) }
     }
@@ -34,19 +36,24 @@ extension Network {
     private func profileBatchSteps(_ inputs: UnsafePointer<Float>, count: Int) -> [String] {
         let inputCount = inputShape.reduce(1, *)
         var imageTimes = [Double](repeating: 0, count: perImageSteps.count)
+        var fastestImage = [Double](repeating: .infinity, count: perImageSteps.count)
         var batchTimes = [Double](repeating: 0, count: batchSteps.count)
         func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
         for n in 0..<count {
             let image = inputs + n * inputCount
             if copiesInput { storage[0].pointer.update(from: image, count: inputCount) }
             for (i, step) in perImageSteps.enumerated() {
-                let start = now(); step.run(image); imageTimes[i] += now() - start
+                let start = now(); step.run(image)
+                let seconds = now() - start
+                imageTimes[i] += seconds
+                fastestImage[i] = min(fastestImage[i], seconds)
             }
         }
         for (i, step) in batchSteps.enumerated() {
             let start = now(); step.run(count); batchTimes[i] += now() - start
         }
-        return perImageSteps.indices.map { String(format: "  in batch   step %2d %-40@ %8.3f ms/image", $0, perImageSteps[$0].name as NSString, imageTimes[$0] * 1e3 / Double(count)) }
+        return perImageSteps.indices.map { String(format: "  in batch   step %2d %-40@ %8.3f ms/image, fastest image %.3f", $0, perImageSteps[$0].name as NSString,
+                                                  imageTimes[$0] * 1e3 / Double(count), fastestImage[$0] * 1e3) }
             + batchSteps.indices.map { String(format: "  in batch   step %2d %-40@ %8.3f ms/image", $0, batchSteps[$0].name as NSString, batchTimes[$0] * 1e3 / Double(count)) }
     }
 
