@@ -12,18 +12,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
 one_node_mpi_env
-quiet_release_build
-if [ -z "${DOGCAT_TARGET_CPU:-}" ] && [ "$(uname -m)" = x86_64 ] && grep -qw avx512f /proc/cpuinfo; then
-  DOGCAT_TARGET_CPU=x86-64-v3 quiet_release_build --scratch-path .build-x86-64-v3 --product dogcat-mpi
-fi
-swift test $(scripts/build-flags.sh) "$@"
-[ $# -eq 0 ] || exit 0
-
+# The kernel builds besides the native one that this CPU runs (none when a target is chosen).
 other_kernel_builds=()
 if [ -z "${DOGCAT_TARGET_CPU:-}" ] && [ "$(uname -m)" = x86_64 ]; then
   grep -qw avx512f /proc/cpuinfo && other_kernel_builds+=(x86-64-v3)
   other_kernel_builds+=(x86-64)
 fi
+
+quiet_release_build
+if [[ " ${other_kernel_builds[*]} " == *" x86-64-v3 "* ]]; then
+  DOGCAT_TARGET_CPU=x86-64-v3 quiet_release_build --scratch-path .build-x86-64-v3 --product dogcat-mpi
+fi
+swift test $(scripts/build-flags.sh) "$@"
+[ $# -eq 0 ] || exit 0
+
 for target in "${other_kernel_builds[@]}"; do
   echo "test.sh: EngineTests in the $target build ($(DOGCAT_TARGET_CPU=$target scripts/build-flags.sh | grep -o 'DDOGCAT_[A-Z_0-9]*' | sed 's/^D//'))"
   swift test $(DOGCAT_TARGET_CPU=$target scripts/build-flags.sh) --scratch-path ".build-$target" --filter EngineTests

@@ -28,7 +28,7 @@ public final class DirectConvolution {
     private let bias: FloatBuffer
     private let paddedInput: FloatBuffer?
     private let band: FloatBuffer?      // two raw conv rows when pooling
-    private let tile = FloatBuffer(count: KernelShapes.gemmRows * KernelShapes.gemmVectors * vectorWidth)
+    private let tile = FloatBuffer(count: KernelShapes.gemmRows * KernelShapes.gemmColumns)
     private let shape: MicroKernelShape
     private let finishingShape: MicroKernelShape   // stores clamp(sum + bias) straight into the output
     private let isPointwise: Bool
@@ -45,7 +45,7 @@ public final class DirectConvolution {
         self.clamp = clamp
         pools = maxPool2x2
         paddedChannels = paddedToVector(g.outC)
-        let taps = g.kernelH * g.kernelW * g.c, panelWidth = KernelShapes.gemmVectors * vectorWidth
+        let taps = g.kernelH * g.kernelW * g.c, panelWidth = KernelShapes.gemmColumns
         let panels = (paddedChannels + panelWidth - 1) / panelWidth
         kernel = FloatBuffer(count: panels * taps * panelWidth)
         for panel in 0..<panels {

@@ -47,6 +47,9 @@ public enum KernelShapes {
     /// Column vectors of the GEMM tile (its widest; a last single vector takes rows x 1).
     public static var gemmVectors: Int { @_transparent get { 2 } }
 
+    /// Floats across the GEMM tile: the width of a packed weight panel (MicroKernelShape).
+    public static var gemmColumns: Int { @_transparent get { gemmVectors * vectorWidth } }
+
     /// Rows and column vectors of the dense layer's register block.
     public static var denseRows: Int { @_transparent get { 4 } }
     public static var denseVectors: Int {
@@ -60,7 +63,7 @@ public enum KernelShapes {
     }
 
     /// The GEMM tile as a kernel name shows it, e.g. "8x32" (rows x floats).
-    public static var gemmTile: String { "\(gemmRows)x\(gemmVectors * lanes)" }
+    public static var gemmTile: String { "\(gemmRows)x\(gemmColumns)" }
 
     /// The dense register block, e.g. "4x64".
     public static var denseTile: String { "\(denseRows)x\(denseVectors * lanes)" }

@@ -22,7 +22,7 @@ struct MicroKernelShape {
     var length: Int
     var ldw: Int
     var panelFloats = 0
-    var tileStride = KernelShapes.gemmVectors * vectorWidth
+    var tileStride = KernelShapes.gemmColumns
     var bias: UnsafePointer<Float>? = nil
     var low = Vector(repeating: -.infinity)
     var high = Vector(repeating: .infinity)
@@ -91,7 +91,7 @@ func microKernelSweep(rows: Int, paddedColumns: Int, x: UnsafePointer<Float>, w:
     while column < paddedColumns {
         let vectors = paddedColumns - column >= 2 * vectorWidth ? 2 : 1
         let bias = shape.bias.map { $0 + column }
-        let weights = shape.panelFloats == 0 ? w + column : w + column / (KernelShapes.gemmVectors * vectorWidth) * shape.panelFloats
+        let weights = shape.panelFloats == 0 ? w + column : w + column / KernelShapes.gemmColumns * shape.panelFloats
         var row = 0
         while row + tileRows <= rows {
             let target = tileIsOutput ? tile + row * shape.tileStride + column : tile
