@@ -24,8 +24,10 @@
 # 2 decode threads; scripts/bench/run_onnx_mobilenet.py).
 # Inference alone (second table), both models: ONNX Runtime and OpenVINO on one real photo's
 # input in batches (../shared/peers/engine_only.py, 2 threads; OpenVINO once at its default
-# precision, bfloat16 where the CPU has it, and once held to float32) against dogcat-mpi's engine in the
-# -np 2 runs above: images / the slower rank's inference seconds (timing.json), best of R runs.
+# precision, bfloat16 where the CPU has it, and once held to float32) against dogcat-mpi's engine
+# timed the same way (engine-bench on the same photo, one process per core, batch 32:
+# scripts/bench/engine_per_core.py) and, beside it, inside the -np 2 runs above (images / the
+# slower rank's inference seconds in timing.json, where each rank also decodes), best of R runs.
 # The header names the CPU, its vector ISA and the build's target CPU (scripts/bench/machine.py).
 # Plus the compute ceiling: FLOPs/image of catsordogs (from its layer shapes) x images/s, over
 # a one-thread numpy float32 GEMM peak x the cores used.
@@ -128,6 +130,13 @@ run_pipeline() {
   peer_timed "$RUN/peers/$name-$workload" "$rep" "$script" "$list" "$model" --workers 2 "$@"
 }
 
+# run_dogcat_engine MODEL_NAME REP MODEL: dogcat-mpi's engine on inference alone, timed as the
+# peers below are (engine-bench, one process per core: scripts/bench/engine_per_core.py).
+run_dogcat_engine() {
+  peer_timed "$RUN/engine/$1-dogcat" "$2" scripts/bench/engine_per_core.py "$ENGINE_BENCH" "$3" "$ENGINE_PHOTO" \
+    --cores "$CORES" --n "$ENGINE_IMAGES"
+}
+
 # run_engine_only MODEL_NAME REP ONNX [args...]: ONNX Runtime and OpenVINO on inference alone,
 # then again with OpenVINO held to float32 (scripts/bench/openvino_f32.py).
 run_engine_only() {
@@ -138,7 +147,7 @@ run_engine_only() {
 }
 
 main() {
-  [ -x "$BIN" ] || { echo "bench.sh: $BIN missing: build it first (scripts/setup.sh)" >&2; exit 1; }
+  [ -x "$BIN" ] && [ -x "$ENGINE_BENCH" ] || { echo "bench.sh: $BIN or $ENGINE_BENCH missing: build them first (scripts/setup.sh)" >&2; exit 1; }
   [ -s "$MODEL" ] || { echo "bench.sh: $MODEL missing (scripts/setup.sh fetches it)" >&2; exit 1; }
   local reuse=()
   if [ "$SKIP_PEERS" = 1 ]; then
@@ -183,6 +192,8 @@ main() {
     run_dogcat seed "$RUN/lists/seed_$n_seed.txt" "$n_seed" fast 2 "$rep" --fast-decode
     run_dogcat seed "$RUN/lists/seed_$n_seed.txt" "$n_seed" nocache 2 "$rep" --cache-mb 0
     run_dogcat mobilenetv2 "$RUN/lists/photos.csv" "$n_photos" mobilenetv2 2 "$rep" --model "$MOBILENET.h5"
+    run_dogcat_engine catsordogs "$rep" "$MODEL"
+    run_dogcat_engine mobilenetv2 "$rep" "$MOBILENET.h5"
     [ "$SKIP_PEERS" = 0 ] || continue
     for w in photos seed; do
       if [ "$w" = photos ]; then list="$RUN/lists/photos.txt" n=$n_photos

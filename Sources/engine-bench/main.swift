@@ -2,6 +2,8 @@
 //   .build/release/engine-bench [model.h5] [--batch-size 32] [--batches 4] [--photo x.jpg]
 // Times each node (one image at a time for spatial layers, a whole batch for the flat tail)
 // and the whole network on random inputs, or on one photo's, and prints GFLOP/s per layer.
+// With --throughput N it times N images in whole batches instead, as the peers' engine_only.py
+// times ONNX Runtime and OpenVINO; scripts/bench.sh runs one such process per core.
 import FileSystem
 import ArgumentParser
 import Engine
@@ -27,6 +29,12 @@ struct EngineBench: ParsableCommand {
     @Option(help: "A JPEG whose model input (TensorFlow-exact) fills every batch slot, instead of random values: timings can depend on the data (subnormal arithmetic is slow on some CPUs).")
     var photo: String? = nil
 
+    @Option(help: "Time this many images (whole batches) in each of --runs runs and print only the runs' seconds, instead of the layer-by-layer report.")
+    var throughput: Int? = nil
+
+    @Option(help: "Runs of --throughput.")
+    var runs = 3
+
     @Flag(inversion: .prefixedNo, help: "Run inverted residual blocks band by band (the same floats; off: as separate steps).")
     var bandedBlocks = true
 
@@ -36,6 +44,7 @@ struct EngineBench: ParsableCommand {
     func validate() throws {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be at least 1") }
         guard batches > 0 else { throw ValidationError("--batches must be at least 1") }
+        guard (throughput ?? 1) > 0 && runs > 0 else { throw ValidationError("--throughput and --runs must be at least 1") }
         guard (bandKb ?? 1) > 0 else { throw ValidationError("--band-kb must be at least 1") }
     }
 
@@ -59,6 +68,12 @@ struct EngineBench: ParsableCommand {
 
         // Warm up, then time whole batches.
         network.predict(input, count: batchSize, into: &output)
+        if let throughput {
+            let batchesPerRun = (throughput + batchSize - 1) / batchSize
+            let seconds = (0..<runs).map { _ in timed { for _ in 0..<batchesPerRun { network.predict(input, count: batchSize, into: &output) } }.1 }
+            print("throughput: \(batchesPerRun * batchSize) images a run, seconds \(seconds.map { String(format: "%.4f", $0) }.joined(separator: " "))")
+            return
+        }
         let perImage = (0..<batches).map { _ in timed { network.predict(input, count: batchSize, into: &output) }.1 }.min()! / Double(batchSize)
         let flops = Double(network.flopsPerImage)
         print(String(format: "%@: %.3f ms/image, %.1f images/s on one core, %.1f MFLOP/image, %.1f GFLOP/s",

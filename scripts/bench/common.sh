@@ -18,6 +18,7 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SHARED=$(cd "$ROOT/../shared" && pwd)
 BIN="$ROOT/.build/release/dogcat-mpi"
+ENGINE_BENCH="$ROOT/.build/release/engine-bench"
 MODEL="$ROOT/models/catsordogs.h5"
 VENV="$ROOT/.venv-bench"
 PY="$VENV/bin/python"

@@ -1,9 +1,13 @@
 """The second table of scripts/bench.sh: inference alone, no decoding, per model.
 
-dogcat-mpi's engine: the -np 2 runs of the pipeline table (catsordogs: the photos, exact mode;
-MobileNetV2: its .h5 on the photos), each repeat's timing.json (RUN/dogcat/DIR.rREP.timing.json):
-images / the largest per-rank inferSeconds, i.e. both cores' inference rate while each rank also
-decodes its own share; best of the repeats (the median in the notes).
+dogcat-mpi's engine, two rows. "dogcat-mpi engine" is timed as the peers are:
+scripts/bench/engine_per_core.py (engine-bench on the same photo's input, one process per core,
+batch 32), RUN/engine/MODEL-dogcat.rREP.log; the ratios and issue 15's checks use this row.
+"dogcat-mpi engine, inside -np 2" comes from the -np 2 runs of the pipeline table (catsordogs:
+the photos, exact mode; MobileNetV2: its .h5 on the photos), each repeat's timing.json
+(RUN/dogcat/DIR.rREP.timing.json): images / the largest per-rank inferSeconds, i.e. both cores'
+inference rate while each rank also decodes its own share, on real photos. Best of the repeats
+(the median in the notes).
 The peers: ../shared/peers/engine_only.py (ONNX Runtime, 2 intra-op threads; OpenVINO, THROUGHPUT
 hint, 2 threads, at its default precision: bfloat16 where the CPU has avx512_bf16 or AMX), one real
 photo's input repeated in batches of 64: RUN/engine/MODEL.rREP.log; and OpenVINO again held to
@@ -26,11 +30,27 @@ ENGINES = {("", "ort-engine"): "ONNX Runtime (2 threads)", ("", "ov-engine"): "O
            ("-f32", "ov-engine"): "OpenVINO float32 (THROUGHPUT, 2 threads)"}
 # The peers that compute in float32 whatever the CPU.
 FLOAT32 = {"ONNX Runtime (2 threads)", "OpenVINO float32 (THROUGHPUT, 2 threads)"}
+# The row the ratios and targets use, timed as the peers are.
+ENGINE = "dogcat-mpi engine"
 FIELDS = ["model", "system", "how", "images_per_s", "median_images_per_s", "runs", "ratio_best_peer",
           "ratio_float32_peer", "notes", "source"]
 
 
-def dogcat_row(run, model):
+def engine_row(run, model):
+    """dogcat-mpi's engine timed as the peers are (engine_per_core.py's 'dogcat-engine:' lines)."""
+    rates, note = [], ""
+    for log in sorted(glob.glob(os.path.join(run, "engine", f"{model}-dogcat.r*.log"))):
+        for rate, rest in re.findall(r"^dogcat-engine: ([\d.]+) img/s(.*)$", open(log).read(), re.M):
+            rates.append(float(rate))
+            note = re.sub(r"; runs .*", "", rest.strip().strip("()"))
+    if not rates:
+        return None
+    return dict(model=model, system=ENGINE, images_per_s=max(rates), how="engine_per_core.py: engine-bench on the peers' photo, one process per core",
+                median_images_per_s=statistics.median(rates), runs=len(rates), notes=note, source="this run")
+
+
+def pipeline_row(run, model):
+    """dogcat-mpi's engine inside the pipeline's -np 2 runs (timing.json)."""
     stem, _ = MODELS[model]
     rates = []
     for path in sorted(glob.glob(os.path.join(run, "dogcat", f"{stem}.r*.timing.json"))):
@@ -41,7 +61,7 @@ def dogcat_row(run, model):
     if not rates:
         return None
     best = max(rates)
-    return dict(model=model, system="dogcat-mpi engine", images_per_s=best[0],
+    return dict(model=model, system=f"{ENGINE}, inside -np {best[2]}", images_per_s=best[0],
                 how=f"timing.json, `-np {best[2]}` on {best[1]} photos: images / slower rank's inference s",
                 median_images_per_s=statistics.median(r[0] for r in rates), runs=len(rates), notes="",
                 source="this run")
@@ -87,11 +107,11 @@ def reused_peer_rows(paths, model):
 def rows(run, reuse_paths=None):
     out = []
     for model in MODELS:
-        mine = dogcat_row(run, model)
+        mine = [r for r in (engine_row(run, model), pipeline_row(run, model)) if r]
         peers = reused_peer_rows(reuse_paths, model) if reuse_paths else peer_rows(run, model)
         best = max((p["images_per_s"] for p in peers), default=float("nan"))
         best_float32 = max((p["images_per_s"] for p in peers if p["system"] in FLOAT32), default=float("nan"))
-        for r in ([mine] if mine else []) + peers:
+        for r in mine + peers:
             r["ratio_best_peer"] = r["images_per_s"] / best
             r["ratio_float32_peer"] = r["images_per_s"] / best_float32
             out.append(r)
@@ -110,8 +130,11 @@ def markdown(table):
     def f(v, d=1):
         return "" if v != v else f"{v:.{d}f}"
     out = ["### Inference alone (no decoding), 2 cores", "",
-           "- dogcat-mpi engine: from `timing.json` of the pipeline table's `-np 2` runs (exact mode): images / "
-           "the slower rank's inference seconds (each rank also decodes its share, between batches), best of runs. Peers: `../shared/peers/engine_only.py` (ONNX "
+           "- dogcat-mpi engine: timed as the peers are, on the same photo's input: engine-bench, one process per "
+           "core, batch 32 (`scripts/bench/engine_per_core.py`), best of runs; the ratios and issue 15's checks use it. "
+           "*inside -np 2*: from `timing.json` of the pipeline table's `-np 2` runs (exact mode) on the real photos: images / "
+           "the slower rank's inference seconds (each rank also decodes its share, between batches), best of runs. "
+           "Peers: `../shared/peers/engine_only.py` (ONNX "
            "Runtime and OpenVINO, 2 threads, one real photo's input repeated in batches of 64), best of runs. "
            "OpenVINO picks its own inference precision (bfloat16 on CPUs with avx512_bf16 or AMX, not "
            "float32 as dogcat-mpi and ONNX Runtime): its notes say which it ran; the float32 row is "
@@ -129,5 +152,5 @@ def markdown(table):
 
 def ratio(table, model, field="ratio_best_peer"):
     """dogcat-mpi's ratio to the best (or best float32) engine-only peer for one model (nan if either is missing)."""
-    return next((r[field] for r in table if r["model"] == model and r["system"] == "dogcat-mpi engine"),
+    return next((r[field] for r in table if r["model"] == model and r["system"] == ENGINE),
                 float("nan"))
