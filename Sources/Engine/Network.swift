@@ -1,9 +1,10 @@
 /// A model ready to run: kernels planned, weights repacked, buffers allocated once.
 ///
 /// Spatial layers (and everything they feed that is not part of the flat tail) run one
-/// image at a time, so a batch never holds more than one image's activations; the flat
-/// tail (Dense and its activations) runs on the whole batch, so each weight panel is read
-/// once per batch. Every image's numbers are computed the same way whatever the batch
+/// image at a time, so a batch holds one image's activations for them; the tail runs on the
+/// whole batch, layer after layer, so each weight panel is read once per batch: the flat
+/// layers (Dense and its activations) and, with Options.batchTail, the spatial layers at the
+/// end whose weights outweigh an image's tensors (NetworkPlan). Every image's numbers are computed the same way whatever the batch
 /// size or its position in the batch. One Network per thread.
 public final class Network {
     public let graph: Graph
@@ -35,7 +36,7 @@ public final class Network {
         self.shapes = shapes
         inputShape = shapes[0]
         outputCount = shapes[graph.output].reduce(1, *)
-        let plan = NetworkPlan(graph: graph, shapes: shapes, fuse: options.fuseLayers, bands: options.bandedBlocks)
+        let plan = NetworkPlan(graph: graph, shapes: shapes, fuse: options.fuseLayers, bands: options.bandedBlocks, batchTail: options.batchTail)
         let buffers = NetworkBuffers(graph: graph, shapes: shapes, plan: plan, batchSize: batchSize)
         storage = buffers.storage
         bridges = buffers.bridges
@@ -108,6 +109,13 @@ extension Operation {
     var isCopy: Bool {
         switch self {
         case .flatten, .identity, .reshape: return true
+        default: return false
+        }
+    }
+
+    var isConvolution: Bool {
+        switch self {
+        case .conv2D, .depthwiseConv2D: return true
         default: return false
         }
     }

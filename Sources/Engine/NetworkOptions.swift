@@ -14,18 +14,24 @@ extension Network {
         public var bandedBlocks: Bool
         /// The expanded rows one band may hold (speed only: any size gives the same floats).
         public var bandBytes: Int
+        /// With fuseLayers, the spatial layers at the end whose weights outweigh the image
+        /// tensors they read and write run on the whole batch, one layer after the other, so
+        /// their weights are read once per batch (NetworkPlan); the batch then holds those
+        /// layers' outputs for every image.
+        public var batchTail: Bool
 
         public init(fuseLayers: Bool = true, fastKernels: Bool = true, bandedBlocks: Bool = true,
-                    bandBytes: Int = InvertedResidualBands.defaultBandBytes) {
+                    bandBytes: Int = InvertedResidualBands.defaultBandBytes, batchTail: Bool = true) {
             self.fuseLayers = fuseLayers
             self.fastKernels = fastKernels
             self.bandedBlocks = bandedBlocks
             self.bandBytes = bandBytes
+            self.batchTail = batchTail
         }
 
         /// Everything on: what the program runs.
         public static let fastest = Options()
         /// Every node's output kept and computed directly, for comparing layer by layer.
-        public static let plain = Options(fuseLayers: false, fastKernels: false, bandedBlocks: false)
+        public static let plain = Options(fuseLayers: false, fastKernels: false, bandedBlocks: false, batchTail: false)
     }
 }

@@ -33,8 +33,9 @@ struct NetworkPlan {
     var blocks: [Int: Block] = [:]     // keyed by the project chain's last node
     var absorbed = Set<Int>()           // nodes computed inside a chain or block, never stored
 
-    /// `fuse`: chains; `bands` (with `fuse`): blocks of chains too.
-    init(graph: Graph, shapes: [[Int]], fuse: Bool, bands: Bool) {
+    /// `fuse`: chains; `bands` (with `fuse`): blocks of chains too; `batchTail` (with `fuse`):
+    /// the weight-heavy spatial layers at the end run on the whole batch (`moveTailToBatch`).
+    init(graph: Graph, shapes: [[Int]], fuse: Bool, bands: Bool, batchTail: Bool) {
         let nodes = graph.nodes
         var readers = [[Int]](repeating: [], count: nodes.count)
         for (i, node) in nodes.enumerated() { for input in node.inputs { readers[input].append(i) } }
@@ -96,6 +97,41 @@ struct NetworkPlan {
             }
         }
         if bands { findBlocks(graph, readers) }
+        if batchTail { moveTailToBatch(graph, shapes) }
+    }
+
+    /// The spatial steps after the last one whose weights weigh less than the image tensors
+    /// it reads and writes (when at least one step there has weights) become batch steps:
+    /// each runs on every image of the batch before the next step, so its weights come from
+    /// memory once per batch rather than once per image (MobileNetV2 from 14x14 on, where a
+    /// 1x1 layer's weights are many times an image's tensors). A block weighs its three
+    /// convolutions against its input and output. Each image's floats are the same either way;
+    /// the batch then holds those steps' tensors for every image.
+    private mutating func moveTailToBatch(_ graph: Graph, _ shapes: [[Int]]) {
+        let nodes = graph.nodes
+        func floats(_ i: Int) -> Int { shapes[i].reduce(1, *) }
+        func weights(_ chain: Chain) -> Int { nodes[chain.convolution].weights.first?.count ?? 0 }
+        func source(_ chain: Chain) -> Int { chain.zeroPadding.map { nodes[$0].inputs[0] } ?? nodes[chain.convolution].inputs[0] }
+        var lastLight: Int? = nil, heavyAfter = false
+        for i in nodes.indices where perImage[i] && !absorbed.contains(i) {
+            let step: (weights: Int, source: Int)
+            if let block = blocks[i] {
+                step = ([block.expand, block.depthwise, block.project].map(weights).reduce(0, +), source(block.expand))
+            } else if let chain = chains[i] {
+                step = (weights(chain), source(chain))
+            } else if nodes[i].op.isConvolution {
+                step = (nodes[i].weights.first?.count ?? 0, nodes[i].inputs[0])
+            } else {
+                continue
+            }
+            if step.weights < floats(step.source) + floats(i) {
+                (lastLight, heavyAfter) = (i, false)
+            } else {
+                heavyAfter = true
+            }
+        }
+        guard let lastLight, heavyAfter else { return }
+        for i in (lastLight + 1)..<nodes.count { perImage[i] = false }
     }
 
     /// Chains that form blocks, in graph order; a chain belongs to one block at most.

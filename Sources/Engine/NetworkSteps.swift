@@ -1,9 +1,13 @@
 import Foundation
 
 /// How each operation runs: the kernel chosen for it and the buffers it reads and writes.
-/// A step takes the number of rows it works on: 1 for a per-image step, the batch's image
-/// count for a batch step (flat tensors only).
+/// A step takes the number of rows (images) it works on: 1 for a per-image step, the batch's
+/// image count for a batch step, which reads and writes each image's tensor after the last.
 extension Network {
+    /// A convolution step's work on one image: its output, its input, and the tensor a fused
+    /// residual Add adds (nil without one).
+    typealias ConvolutionRun = (_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, _ residual: UnsafePointer<Float>?) -> Void
+
     /// The step of a node that is not part of a chain, and its kernel's label; nil when it
     /// has nothing to do. `weights`: the node's weight tensors, read while the step is built
     /// (kernels keep copies).
@@ -13,9 +17,10 @@ extension Network {
         case .conv2D, .depthwiseConv2D:
             let layer = try convolutionLayer(node, convWeights: weights, batchNorm: nil, clamp: nil, inputShape: inputShapes[0],
                                              zeroPadding: nil, convolutionShape: outputShape)
-            let step = convolutionStep(layer, pools: false, output: output, residual: nil, fastKernels: fastKernels)
-            let (run, input) = (step.run, UnsafePointer(inputs[0].pointer))
-            return ({ _ in run(input) }, step.kernel)
+            let step = convolutionStep(layer, pools: false, addsResidual: false, fastKernels: fastKernels)
+            let (run, out, input) = (step.run, output.pointer, UnsafePointer(inputs[0].pointer))
+            let (outCount, inCount) = (outputShape.reduce(1, *), inputShapes[0].reduce(1, *))
+            return ({ rows in for n in 0..<rows { run(out + n * outCount, input + n * inCount, nil) } }, step.kernel)
         default:
             guard let run = try layerStep(node, output: output, inputs: inputs, inputShapes: inputShapes, outputShape: outputShape,
                                           weights: weights) else { return nil }
@@ -39,6 +44,7 @@ extension Network {
         let out = output.pointer
         let ins = inputs.map { UnsafePointer($0.pointer) }
         let count = outputShape.reduce(1, *)
+        let inCount = inputShapes.first.map { $0.reduce(1, *) } ?? 0
         let channels = outputShape.last ?? 1
         switch node.op {
         case .input, .conv2D, .depthwiseConv2D:   // convolutions: convolutionStep
@@ -46,7 +52,7 @@ extension Network {
         case .pool(let a):
             let g = WindowGeometry(inputShape: inputShapes[0], outputShape: outputShape, kernel: a.size,
                                    strides: a.strides, dilation: [1, 1], padding: a.padding)
-            return { _ in poolForward(out: out, inp: ins[0], kind: a.kind, g) }
+            return { rows in for n in 0..<rows { poolForward(out: out + n * count, inp: ins[0] + n * inCount, kind: a.kind, g) } }
         case .dense(let a):
             let dense = DenseKernel(features: inputShapes[0][0], units: a.units, kernel: weights[0].baseAddress!,
                                     bias: a.useBias ? weights[1].baseAddress! : nil, activation: a.activation)
@@ -86,10 +92,12 @@ extension Network {
             return { rows in concatenateForward(out: out, inputs: ins, channels: parts, pixels: rows * pixels) }
         case .zeroPadding(let padding):
             let s = inputShapes[0]
-            return { _ in zeroPadForward(out: out, inp: ins[0], h: s[0], w: s[1], c: s[2], padding: padding) }
+            return { rows in
+                for n in 0..<rows { zeroPadForward(out: out + n * count, inp: ins[0] + n * inCount, h: s[0], w: s[1], c: s[2], padding: padding) }
+            }
         case .globalAveragePooling:
             let s = inputShapes[0]
-            return { _ in globalAveragePoolForward(out: out, inp: ins[0], h: s[0], w: s[1], c: s[2]) }
+            return { rows in for n in 0..<rows { globalAveragePoolForward(out: out + n * count, inp: ins[0] + n * inCount, h: s[0], w: s[1], c: s[2]) } }
         }
     }
 
@@ -148,56 +156,54 @@ extension Network {
     }
 
     /// A convolution layer's step: the kernel chosen for its shape, 2x2 max pooling in its
-    /// epilogue (`pools`), a residual Add (`residual`, the other input's buffer: the 1x1 GEMM
-    /// adds it as it stores, other kernels in a pass after), and its kernel's label. The step
-    /// takes its input when it runs, so a network's first layer can read each image where the
-    /// caller put it.
-    static func convolutionStep(_ layer: ConvolutionLayer, pools: Bool, output: FloatBuffer, residual: UnsafePointer<Float>?,
-                                fastKernels: Bool) -> (run: (UnsafePointer<Float>) -> Void, kernel: String) {
-        let out = output.pointer
+    /// epilogue (`pools`), a residual Add (`addsResidual`: the direct kernel adds the residual
+    /// as it stores, other kernels in a pass after), and its kernel's label. The step takes its
+    /// tensors when it runs, so a network's first layer can read each image where the caller
+    /// put it, and a batch step can run it on each image of the batch.
+    static func convolutionStep(_ layer: ConvolutionLayer, pools: Bool, addsResidual: Bool,
+                                fastKernels: Bool) -> (run: ConvolutionRun, kernel: String) {
         let (g, kernel, bias, clamp) = (layer.g, layer.kernel, layer.bias, layer.clamp)
         let choice = ConvolutionKernel.choose(g, depthwiseMultiplier: layer.depthwiseMultiplier, pools: pools, fastKernels: fastKernels)
-        let forward: (UnsafeMutablePointer<Float>, UnsafePointer<Float>) -> Void
+        let forward: ConvolutionRun   // the residual: only the direct kernel adds it (as it stores)
         let outputShape: [Int]
         switch choice {
         case .depthwise(let multiplier):
             let conv = DepthwiseConvolution(g, multiplier: multiplier, kernel: kernel, bias: bias, clamp: clamp)
-            (forward, outputShape) = (conv.forward, [g.outH, g.outW, g.outC])
+            (forward, outputShape) = ({ out, inp, _ in conv.forward(out: out, inp: inp) }, [g.outH, g.outW, g.outC])
         case .grey:
             let conv = GreyConvolution(g, kernel: kernel, bias: bias, clamp: clamp)
-            (forward, outputShape) = (conv.forward, conv.outputShape)
+            (forward, outputShape) = ({ out, inp, _ in conv.forward(out: out, inp: inp) }, conv.outputShape)
         case .patch:
             let conv = PatchConvolution(g, kernel: kernel, bias: bias, clamp: clamp, maxPool2x2: pools)
-            (forward, outputShape) = (conv.forward, conv.outputShape)
+            (forward, outputShape) = ({ out, inp, _ in conv.forward(out: out, inp: inp) }, conv.outputShape)
         case .winograd(let tile):
             let conv = WinogradConvolution(g, kernel: kernel, bias: bias, clamp: clamp, maxPool2x2: pools, outputTile: tile)
-            (forward, outputShape) = (conv.forward, conv.outputShape)
+            (forward, outputShape) = ({ out, inp, _ in conv.forward(out: out, inp: inp) }, conv.outputShape)
         case .direct:
-            let conv = DirectConvolution(g, kernel: kernel, bias: bias, clamp: clamp, maxPool2x2: pools, residual: residual)
-            (forward, outputShape) = (conv.forward, conv.outputShape)
+            let conv = DirectConvolution(g, kernel: kernel, bias: bias, clamp: clamp, maxPool2x2: pools)
+            (forward, outputShape) = ({ conv.forward(out: $0, inp: $1, residual: $2) }, conv.outputShape)
         }
         let count = outputShape.reduce(1, *)
-        let addsAfter = choice == .direct ? nil : residual
+        let addsAfter = choice != .direct
         let rest = layer.rest, outC = g.outC
-        let run = { (inp: UnsafePointer<Float>) in
-            forward(out, inp)
+        let run: ConvolutionRun = { out, inp, residual in
+            forward(out, inp, residual)
             if let rest { activationForward(out, count: count, rowLength: outC, rest) }
-            if let addsAfter { addInPlace(out, addsAfter, count: count) }
+            if addsAfter, let residual { addInPlace(out, residual, count: count) }
         }
-        return (run, choice.label(g) + (residual == nil ? "" : choice == .direct ? " + add in store" : " + add pass"))
+        return (run, choice.label(g) + (!addsResidual ? "" : choice == .direct ? " + add in store" : " + add pass"))
     }
 
     /// An inverted residual block's step (NetworkPlan.Block): its three layers' kernels run
     /// band by band. The layers are chains, so their activations are clamps (no `rest`).
-    static func blockStep(expand e: ConvolutionLayer, depthwise d: ConvolutionLayer, project p: ConvolutionLayer, output: FloatBuffer,
-                          residual: UnsafePointer<Float>?, bandBytes: Int) -> (run: (UnsafePointer<Float>) -> Void, kernel: String) {
+    static func blockStep(expand e: ConvolutionLayer, depthwise d: ConvolutionLayer, project p: ConvolutionLayer,
+                          addsResidual: Bool, bandBytes: Int) -> (run: ConvolutionRun, kernel: String) {
         let bands = InvertedResidualBands(
             expand: DirectConvolution(e.g, kernel: e.kernel, bias: e.bias, clamp: e.clamp),
             depthwise: DepthwiseConvolution(d.g, multiplier: 1, kernel: d.kernel, bias: d.bias, clamp: d.clamp),
-            project: DirectConvolution(p.g, kernel: p.kernel, bias: p.bias, clamp: p.clamp, residual: residual),
+            project: DirectConvolution(p.g, kernel: p.kernel, bias: p.bias, clamp: p.clamp),
             bandBytes: bandBytes)
-        let out = output.pointer
-        let label = "1x1 + depthwise \(d.g.kernelH)x\(d.g.kernelW) + 1x1\(residual == nil ? "" : " + add") in bands of \(bands.bandRows) rows, GEMM \(KernelShapes.gemmTile)"
-        return ({ inp in bands.forward(out: out, inp: inp) }, label)
+        let label = "1x1 + depthwise \(d.g.kernelH)x\(d.g.kernelW) + 1x1\(addsResidual ? " + add" : "") in bands of \(bands.bandRows) rows, GEMM \(KernelShapes.gemmTile)"
+        return ({ bands.forward(out: $0, inp: $1, residual: $2) }, label)
     }
 }

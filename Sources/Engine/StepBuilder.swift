@@ -43,15 +43,14 @@ struct StepBuilder {
             let (expand, source) = try layer(of: block.expand)
             let residual = block.project.residual
             let step = Network.blockStep(expand: expand, depthwise: try layer(of: block.depthwise).layer, project: try layer(of: block.project).layer,
-                                         output: image[i], residual: residual.map { UnsafePointer(image[$0].pointer) }, bandBytes: options.bandBytes)
+                                         addsResidual: residual != nil, bandBytes: options.bandBytes)
             // Nine layers: the first and the last name the block.
             let names = members(of: block.expand) + members(of: block.project)
-            addStep(reading: source, name: "\(names.first!)..\(names.last!)", step, residual: residual)
+            addStep(writing: i, reading: source, residual: residual, name: "\(names.first!)..\(names.last!)", step)
         } else if let chain = plan.chains[i] {
             let (layer, source) = try layer(of: chain)
-            let step = Network.convolutionStep(layer, pools: chain.pool != nil, output: image[i],
-                                               residual: chain.residual.map { UnsafePointer(image[$0].pointer) }, fastKernels: options.fastKernels)
-            addStep(reading: source, name: members(of: chain).joined(separator: "+"), step, residual: chain.residual)
+            let step = Network.convolutionStep(layer, pools: chain.pool != nil, addsResidual: chain.residual != nil, fastKernels: options.fastKernels)
+            addStep(writing: i, reading: source, residual: chain.residual, name: members(of: chain).joined(separator: "+"), step)
         } else {
             let node = nodes[i]
             let inputs = node.inputs.map { plan.perImage[i] ? image[$0] : batch[$0] ?? image[$0] }
@@ -69,15 +68,29 @@ struct StepBuilder {
         }
     }
 
-    /// A per-image step that reads node `source`: in place when that is the network input,
-    /// else its buffer.
-    private mutating func addStep(reading source: Int, name: String, _ step: (run: (UnsafePointer<Float>) -> Void, kernel: String), residual: Int?) {
+    /// The step of a chain or block that writes node i from node `source` (and adds node
+    /// `residual`). Per image, it reads the network input in place where that is its source;
+    /// in the batch tail, it runs on each image of the batch in turn.
+    private mutating func addStep(writing i: Int, reading source: Int, residual: Int?, name: String,
+                                  _ step: (run: Network.ConvolutionRun, kernel: String)) {
+        let run = step.run, out = image[i].pointer
+        guard plan.perImage[i] else {
+            let inp = batchTensor(source), added = residual.map(batchTensor)
+            let (outCount, inCount) = (shapes[i].reduce(1, *), shapes[source].reduce(1, *))
+            batchSteps.append(NetworkStep(name: name, kernel: step.kernel, run: { rows in
+                for n in 0..<rows { run(out + n * outCount, inp + n * inCount, added.map { $0 + n * outCount }) }
+            }))
+            return
+        }
         // A residual read from the network input needs the image copied there.
         if let residual, image[residual] === networkInput { copiesInput = true }
-        let stored = UnsafePointer(image[source].pointer)
-        let run = step.run
-        perImageSteps.append(NetworkStep(name: name, kernel: step.kernel, run: image[source] === networkInput ? run : { _ in run(stored) }))
+        let stored = UnsafePointer(image[source].pointer), added = residual.map { UnsafePointer(image[$0].pointer) }
+        perImageSteps.append(NetworkStep(name: name, kernel: step.kernel,
+                                         run: image[source] === networkInput ? { run(out, $0, added) } : { _ in run(out, stored, added) }))
     }
+
+    /// Node j's tensors as a batch step reads them: a per-image node's batch copy, else its own buffer.
+    private func batchTensor(_ j: Int) -> UnsafePointer<Float> { UnsafePointer((batch[j] ?? image[j]).pointer) }
 
     /// A chain's convolution with what it absorbed, and the node its first member reads.
     private func layer(of chain: NetworkPlan.Chain) throws(GraphError) -> (layer: Network.ConvolutionLayer, source: Int) {

@@ -41,6 +41,9 @@ struct EngineBench: ParsableCommand {
     @Option(help: "Expanded rows per band, in KB (default: 256).")
     var bandKb: Int? = nil
 
+    @Flag(inversion: .prefixedNo, help: "Run the weight-heavy spatial layers at the end on the whole batch, layer after layer (the same floats; off: one image at a time).")
+    var batchTail = true
+
     func validate() throws {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be at least 1") }
         guard batches > 0 else { throw ValidationError("--batches must be at least 1") }
@@ -51,6 +54,7 @@ struct EngineBench: ParsableCommand {
     var options: Network.Options {
         var options = Network.Options.fastest
         options.bandedBlocks = bandedBlocks
+        options.batchTail = batchTail
         if let bandKb { options.bandBytes = bandKb * 1024 }
         return options
     }

@@ -19,7 +19,7 @@ final class ResidualFusionTests: XCTestCase {
                 let input = randoms(h * w * c), kernel = randoms(k * k * c * oc), bias = randoms(oc), residual = randoms(h * w * oc)
                 var actual = [Float](repeating: .nan, count: h * w * oc)
                 residual.withUnsafeBufferPointer { r in
-                    DirectConvolution(g, kernel: kernel, bias: bias, clamp: .none, residual: r.baseAddress!).forward(out: &actual, inp: input)
+                    DirectConvolution(g, kernel: kernel, bias: bias, clamp: .none).forward(out: &actual, inp: input, residual: r.baseAddress!)
                 }
                 let expected = zip(residual, convolutionInOrder(input, kernel, bias, g)).map { $0 + $1 }
                 checkTensor(actual, expected, "\(k)x\(k) \(h)x\(w)x\(c)->\(oc) + residual", tolerance: 0)

@@ -16,9 +16,9 @@
 /// convolution output is never written. Taking the max before adding the bias and applying
 /// ReLU gives the very same floats (rounding and ReLU are monotonic), one add per pooled value.
 ///
-/// With `residual` (a tensor shaped as the output, not with pooling), each stored output is
-/// clamp(sum + bias) + residual: the Add of a residual block done in the store, the same
-/// floats as the separate Add (residual + x; float addition is commutative).
+/// With a `residual` passed to forward (a tensor shaped as the output, not with pooling), each
+/// stored output is clamp(sum + bias) + residual: the Add of a residual block done in the
+/// store, the same floats as the separate Add (residual + x; float addition is commutative).
 public final class DirectConvolution {
     let g: WindowGeometry
     let clamp: ClampRange
@@ -34,14 +34,11 @@ public final class DirectConvolution {
     private let isPointwise: Bool
     private let xOffsets: [Int]
     private let wOffsets: [Int]
-    private let residual: UnsafePointer<Float>?
 
     /// `clamp` is the activation (ReLU, ReLU6, none); others run as a separate step.
     public init(_ g: WindowGeometry, kernel source: UnsafePointer<Float>, bias sourceBias: UnsafePointer<Float>?,
-                clamp: ClampRange, maxPool2x2: Bool = false, residual: UnsafePointer<Float>? = nil) {
-        precondition(residual == nil || !maxPool2x2, "a residual Add is fused only without pooling")
+                clamp: ClampRange, maxPool2x2: Bool = false) {
         self.g = g
-        self.residual = residual
         self.clamp = clamp
         pools = maxPool2x2
         paddedChannels = paddedToVector(g.outC)
@@ -75,7 +72,7 @@ public final class DirectConvolution {
     /// The output shape: the convolution's, halved when pooling.
     public var outputShape: [Int] { pools ? [g.outH / 2, g.outW / 2, g.outC] : [g.outH, g.outW, g.outC] }
 
-    public func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>) {
+    public func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, residual: UnsafePointer<Float>? = nil) {
         let source = g.padded(inp, into: paddedInput)
         guard let band else {
             if isPointwise {
@@ -89,6 +86,7 @@ public final class DirectConvolution {
             }
             return
         }
+        precondition(residual == nil, "a residual Add is fused only without pooling")
         let rowCount = g.outW * g.outC
         for py in 0..<(g.outH / 2) {
             sweep(pixels: g.outW, x: source + 2 * py * g.strideH * g.paddedW * g.c, into: band.pointer, raw: true)
@@ -98,9 +96,12 @@ public final class DirectConvolution {
     }
 
     /// Pixels `pixels` of a 1x1 convolution only, for a caller that works in bands: `out`
-    /// and `inp` point at pixel pixels.lowerBound (the residual is read at the same pixels).
-    /// The same floats as the whole image's: no output depends on the others in its tile.
-    public func forwardPointwise(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, pixels: Range<Int>) {
+    /// and `inp` point at pixel pixels.lowerBound; `residual`, the whole tensor, is read at the
+    /// same pixels. The same floats as the whole image's: no output depends on the others in its tile.
+    /// Never inlined: inlined into InvertedResidualBands.forward, its GEMM ran 3-9% slower.
+    @inline(never)
+    public func forwardPointwise(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, pixels: Range<Int>,
+                                 residual: UnsafePointer<Float>? = nil) {
         precondition(isPlainPointwise, "only a 1x1 convolution without pooling runs by pixels")
         sweep(pixels: pixels.count, x: inp, into: out, raw: false, residual: residual.map { $0 + pixels.lowerBound * g.outC })
     }

@@ -45,8 +45,9 @@ public final class InvertedResidualBands {
         (rows - 1) * g.strideH + (g.kernelH - 1) * g.dilationH + 1
     }
 
-    /// out is the project's output (OH, OW, OC), inp the expand's input (H, W, C).
-    public func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>) {
+    /// out is the project's output (OH, OW, OC), inp the expand's input (H, W, C), `residual`
+    /// what the project adds (shaped as out), if it does.
+    public func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, residual: UnsafePointer<Float>? = nil) {
         let g = depthwise.g
         let expandedRow = g.w * g.c, inputRow = g.w * expand.g.c
         // The input rows [held.lowerBound, held.upperBound) are expanded in `expanded`, from its start.
@@ -69,7 +70,7 @@ public final class InvertedResidualBands {
             held = needed
             depthwise.forward(out: filtered.pointer, inp: expanded.pointer, rows: rows, inputFirstRow: needed.lowerBound)
             project.forwardPointwise(out: out + rows.lowerBound * g.outW * project.g.outC, inp: filtered.pointer,
-                                     pixels: (rows.lowerBound * g.outW)..<(rows.upperBound * g.outW))
+                                     pixels: (rows.lowerBound * g.outW)..<(rows.upperBound * g.outW), residual: residual)
             firstRow = rows.upperBound
         }
     }
