@@ -53,7 +53,8 @@ public final class Network {
 
     /// Runs `count` images (at most batchSize), each inputShape floats after the other,
     /// and writes count x outputCount floats to `outputs`. `between` runs after each image's
-    /// spatial layers, so a caller can answer MPI while a long batch is in progress.
+    /// per-image layers and after each batch step, so a caller can answer MPI while a long
+    /// batch is in progress.
     /// Subnormal floats are flushed to zero meanwhile, as in TensorFlow (FloatMode.swift).
     public func predict(_ inputs: UnsafePointer<Float>, count: Int, into outputs: UnsafeMutablePointer<Float>,
                         between: () throws -> Void) rethrows {
@@ -68,7 +69,10 @@ public final class Network {
                 for bridge in bridges { (bridge.target.pointer + n * bridge.count).update(from: bridge.source.pointer, count: bridge.count) }
                 try between()
             }
-            for step in batchSteps { step.run(count) }
+            for step in batchSteps {
+                step.run(count)
+                try between()
+            }
         }
         outputs.update(from: storage[graph.output].pointer, count: count * outputCount)
     }

@@ -15,8 +15,9 @@ final class InferenceWorker {
         outputs = FloatBuffer(count: network.batchSize * network.outputCount)
     }
 
-    /// Outcomes in the batch's order. `between` runs after each image, so a caller can
-    /// answer MPI while a batch is in progress; that time is not counted as inference.
+    /// Outcomes in the batch's order. `between` runs after each image and each batch step
+    /// (Network.predict), so a caller can answer MPI while a batch is in progress; that time
+    /// is not counted as inference.
     func infer(_ batch: DecodedBatch, between: () throws -> Void) rethrows -> [Outcome] {
         images += batch.items.count
         decodeSeconds += batch.seconds
