@@ -4,8 +4,9 @@
 /// image at a time, so a batch holds one image's activations for them; the tail runs on the
 /// whole batch, layer after layer, so each weight panel is read once per batch: the flat
 /// layers (Dense and its activations) and, with Options.batchTail, the spatial layers at the
-/// end whose weights outweigh an image's tensors (NetworkPlan). Every image's numbers are computed the same way whatever the batch
-/// size or its position in the batch. One Network per thread.
+/// end whose weights outweigh an image's tensors (NetworkPlan). Every image's numbers are
+/// computed the same way whatever the batch size or its position in the batch. One Network
+/// per thread.
 public final class Network {
     public let graph: Graph
     public let batchSize: Int
@@ -117,6 +118,7 @@ extension Operation {
         }
     }
 
+    /// Operations with a convolution kernel among their weights.
     var isConvolution: Bool {
         switch self {
         case .conv2D, .depthwiseConv2D: return true

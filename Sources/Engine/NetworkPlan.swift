@@ -17,6 +17,9 @@ struct NetworkPlan {
         var residual: Int?
         /// The node whose output the chain writes.
         var last: Int
+
+        /// The node the chain reads: the ZeroPadding2D's input, else the convolution's.
+        func source(_ nodes: [Node]) -> Int { zeroPadding.map { nodes[$0].inputs[0] } ?? nodes[convolution].inputs[0] }
     }
 
     /// An inverted residual block: a 1x1 chain read only by a depthwise chain read only by
@@ -111,14 +114,13 @@ struct NetworkPlan {
         let nodes = graph.nodes
         func floats(_ i: Int) -> Int { shapes[i].reduce(1, *) }
         func weights(_ chain: Chain) -> Int { nodes[chain.convolution].weights.first?.count ?? 0 }
-        func source(_ chain: Chain) -> Int { chain.zeroPadding.map { nodes[$0].inputs[0] } ?? nodes[chain.convolution].inputs[0] }
         var lastLight: Int? = nil, heavyAfter = false
         for i in nodes.indices where perImage[i] && !absorbed.contains(i) {
             let step: (weights: Int, source: Int)
             if let block = blocks[i] {
-                step = ([block.expand, block.depthwise, block.project].map(weights).reduce(0, +), source(block.expand))
+                step = ([block.expand, block.depthwise, block.project].map(weights).reduce(0, +), block.expand.source(nodes))
             } else if let chain = chains[i] {
-                step = (weights(chain), source(chain))
+                step = (weights(chain), chain.source(nodes))
             } else if nodes[i].op.isConvolution {
                 step = (nodes[i].weights.first?.count ?? 0, nodes[i].inputs[0])
             } else {
@@ -149,7 +151,7 @@ struct NetworkPlan {
             guard isPointwise(project), let depthwise = chains[d], readOnlyBy(d, project.convolution),
                   case .depthwiseConv2D(let a) = nodes[depthwise.convolution].op, a.depthMultiplier == 1, depthwise.add == nil else { continue }
             let depthwiseReader = depthwise.zeroPadding ?? depthwise.convolution
-            let e = nodes[depthwiseReader].inputs[0]
+            let e = depthwise.source(nodes)
             guard let expand = chains[e], readOnlyBy(e, depthwiseReader), isPointwise(expand), expand.add == nil,
                   used.isDisjoint(with: [e, d, last]) else { continue }
             blocks[last] = Block(expand: expand, depthwise: depthwise, project: project)

@@ -95,7 +95,7 @@ struct StepBuilder {
     /// A chain's convolution with what it absorbed, and the node its first member reads.
     private func layer(of chain: NetworkPlan.Chain) throws(GraphError) -> (layer: Network.ConvolutionLayer, source: Int) {
         let conv = nodes[chain.convolution]
-        let source = chain.zeroPadding.map { nodes[$0].inputs[0] } ?? conv.inputs[0]
+        let source = chain.source(nodes)
         var padding: [Int]? = nil
         if let pad = chain.zeroPadding, case .zeroPadding(let p) = nodes[pad].op { padding = p }
         let layer = try Network.convolutionLayer(conv, convWeights: weights(of: conv), batchNorm: chain.batchNorm.map { (nodes[$0], weights(of: nodes[$0])) },
