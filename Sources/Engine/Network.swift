@@ -37,7 +37,8 @@ public final class Network {
         self.shapes = shapes
         inputShape = shapes[0]
         outputCount = shapes[graph.output].reduce(1, *)
-        let plan = NetworkPlan(graph: graph, shapes: shapes, fuse: options.fuseLayers, bands: options.bandedBlocks, batchTail: options.batchTail)
+        let plan = NetworkPlan(graph: graph, shapes: shapes, fuse: options.fuseLayers, fastKernels: options.fastKernels,
+                               bands: options.bandedBlocks, batchTail: options.batchTail)
         let buffers = NetworkBuffers(graph: graph, shapes: shapes, plan: plan, batchSize: batchSize)
         storage = buffers.storage
         bridges = buffers.bridges

@@ -20,11 +20,19 @@ struct NetworkPlan {
 
         /// The node the chain reads: the ZeroPadding2D's input, else the convolution's.
         func source(_ nodes: [Node]) -> Int { zeroPadding.map { nodes[$0].inputs[0] } ?? nodes[convolution].inputs[0] }
+
+        /// The absorbed ZeroPadding2D's padding (top, bottom, left, right), if any.
+        func padding(_ nodes: [Node]) -> [Int]? {
+            guard let zeroPadding, case .zeroPadding(let p) = nodes[zeroPadding].op else { return nil }
+            return p
+        }
     }
 
     /// An inverted residual block: a 1x1 chain read only by a depthwise chain read only by
     /// a 1x1 chain (MobileNetV2's expand, depthwise, project), run band by band
     /// (InvertedResidualBands): the expand's and the depthwise's outputs are never stored whole.
+    /// The first chain may also be a few-channel convolution that the patch kernel runs
+    /// (MobileNetV2's Conv1 before the first depthwise).
     struct Block {
         var expand: Chain
         var depthwise: Chain
@@ -36,9 +44,10 @@ struct NetworkPlan {
     var blocks: [Int: Block] = [:]     // keyed by the project chain's last node
     var absorbed = Set<Int>()           // nodes computed inside a chain or block, never stored
 
-    /// `fuse`: chains; `bands` (with `fuse`): blocks of chains too; `batchTail` (with `fuse`):
-    /// the weight-heavy spatial layers at the end run on the whole batch (`moveTailToBatch`).
-    init(graph: Graph, shapes: [[Int]], fuse: Bool, bands: Bool, batchTail: Bool) {
+    /// `fuse`: chains; `bands` (with `fuse`): blocks of chains too (with `fastKernels`, also
+    /// those that start at a patch-kernel layer); `batchTail` (with `fuse`): the weight-heavy
+    /// spatial layers at the end run on the whole batch (`moveTailToBatch`).
+    init(graph: Graph, shapes: [[Int]], fuse: Bool, fastKernels: Bool, bands: Bool, batchTail: Bool) {
         let nodes = graph.nodes
         var readers = [[Int]](repeating: [], count: nodes.count)
         for (i, node) in nodes.enumerated() { for input in node.inputs { readers[input].append(i) } }
@@ -99,7 +108,7 @@ struct NetworkPlan {
                 absorbed.insert(member)
             }
         }
-        if bands { findBlocks(graph, readers) }
+        if bands { findBlocks(graph, shapes, readers, fastKernels: fastKernels) }
         if batchTail { moveTailToBatch(graph, shapes) }
     }
 
@@ -137,11 +146,19 @@ struct NetworkPlan {
     }
 
     /// Chains that form blocks, in graph order; a chain belongs to one block at most.
-    private mutating func findBlocks(_ graph: Graph, _ readers: [[Int]]) {
+    private mutating func findBlocks(_ graph: Graph, _ shapes: [[Int]], _ readers: [[Int]], fastKernels: Bool) {
         let nodes = graph.nodes
         func isPointwise(_ chain: Chain) -> Bool {
             guard case .conv2D(let a) = nodes[chain.convolution].op else { return false }
             return a.kernel == [1, 1] && a.strides == [1, 1] && chain.pool == nil && chain.zeroPadding == nil
+        }
+        // The kernel its own step would run, so the band computes the same floats.
+        func runsOnPatches(_ chain: Chain) -> Bool {
+            guard fastKernels, chain.pool == nil, case .conv2D(let a) = nodes[chain.convolution].op else { return false }
+            let g = Network.windowGeometry(kernel: a.kernel, strides: a.strides, dilation: a.dilation, padding: a.padding,
+                                           inputShape: shapes[chain.source(nodes)], zeroPadding: chain.padding(nodes),
+                                           convolutionShape: shapes[chain.convolution])
+            return ConvolutionKernel.choose(g, depthwiseMultiplier: nil, pools: false, fastKernels: true) == .patch
         }
         func readOnlyBy(_ node: Int, _ reader: Int) -> Bool { readers[node] == [reader] && node != graph.output }
         var used = Set<Int>()
@@ -152,7 +169,7 @@ struct NetworkPlan {
                   case .depthwiseConv2D(let a) = nodes[depthwise.convolution].op, a.depthMultiplier == 1, depthwise.add == nil else { continue }
             let depthwiseReader = depthwise.zeroPadding ?? depthwise.convolution
             let e = depthwise.source(nodes)
-            guard let expand = chains[e], readOnlyBy(e, depthwiseReader), isPointwise(expand), expand.add == nil,
+            guard let expand = chains[e], readOnlyBy(e, depthwiseReader), isPointwise(expand) || runsOnPatches(expand), expand.add == nil,
                   used.isDisjoint(with: [e, d, last]) else { continue }
             blocks[last] = Block(expand: expand, depthwise: depthwise, project: project)
             used.formUnion([e, d, last])

@@ -115,6 +115,17 @@ extension Network {
         var depthwiseMultiplier: Int?
     }
 
+    /// A convolution's window over its input; a ZeroPadding2D before it (`zeroPadding`, with
+    /// `inputShape` the padding's input) is done by the convolution.
+    static func windowGeometry(kernel: [Int], strides: [Int], dilation: [Int], padding: Padding, inputShape: [Int],
+                               zeroPadding: [Int]?, convolutionShape: [Int]) -> WindowGeometry {
+        if let p = zeroPadding {
+            return WindowGeometry(inputShape: inputShape, outputShape: convolutionShape, kernel: kernel, strides: strides,
+                                  dilation: dilation, padTop: p[0], padLeft: p[2])
+        }
+        return WindowGeometry(inputShape: inputShape, outputShape: convolutionShape, kernel: kernel, strides: strides, dilation: dilation, padding: padding)
+    }
+
     /// The layer of `node` with what a chain absorbed: a batch norm folded into its weights,
     /// a clamp (`clamp`, the clamp node's range; nil: the layer's own activation), and a
     /// ZeroPadding2D before it (`zeroPadding`, with `inputShape` the padding's input).
@@ -128,11 +139,8 @@ extension Network {
         let ownActivation: Activation
         var depthwiseMultiplier: Int? = nil
         func geometry(_ kernel: [Int], _ strides: [Int], _ dilation: [Int], _ padding: Padding) -> WindowGeometry {
-            if let p = zeroPadding {
-                return WindowGeometry(inputShape: inputShape, outputShape: convolutionShape, kernel: kernel, strides: strides,
-                                      dilation: dilation, padTop: p[0], padLeft: p[2])
-            }
-            return WindowGeometry(inputShape: inputShape, outputShape: convolutionShape, kernel: kernel, strides: strides, dilation: dilation, padding: padding)
+            windowGeometry(kernel: kernel, strides: strides, dilation: dilation, padding: padding, inputShape: inputShape,
+                           zeroPadding: zeroPadding, convolutionShape: convolutionShape)
         }
         switch node.op {
         case .conv2D(let a):
@@ -198,12 +206,16 @@ extension Network {
     /// band by band. The layers are chains, so their activations are clamps (no `rest`).
     static func blockStep(expand e: ConvolutionLayer, depthwise d: ConvolutionLayer, project p: ConvolutionLayer,
                           addsResidual: Bool, bandBytes: Int) -> (run: ConvolutionRun, kernel: String) {
+        // NetworkPlan bands a first layer that is not 1x1 only where the patch kernel runs it.
+        let pointwise = e.g.kernelH == 1 && e.g.kernelW == 1
         let bands = InvertedResidualBands(
-            expand: DirectConvolution(e.g, kernel: e.kernel, bias: e.bias, clamp: e.clamp),
+            expand: pointwise ? .pointwise(DirectConvolution(e.g, kernel: e.kernel, bias: e.bias, clamp: e.clamp))
+                              : .patch(PatchConvolution(e.g, kernel: e.kernel, bias: e.bias, clamp: e.clamp)),
             depthwise: DepthwiseConvolution(d.g, multiplier: 1, kernel: d.kernel, bias: d.bias, clamp: d.clamp),
             project: DirectConvolution(p.g, kernel: p.kernel, bias: p.bias, clamp: p.clamp),
             bandBytes: bandBytes)
-        let label = "1x1 + depthwise \(d.g.kernelH)x\(d.g.kernelW) + 1x1\(addsResidual ? " + add" : "") in bands of \(bands.bandRows) rows, GEMM \(KernelShapes.gemmTile)"
+        let first = pointwise ? "1x1" : "patch \(e.g.kernelH)x\(e.g.kernelW)"
+        let label = "\(first) + depthwise \(d.g.kernelH)x\(d.g.kernelW) + 1x1\(addsResidual ? " + add" : "") in bands of \(bands.bandRows) rows, GEMM \(KernelShapes.gemmTile)"
         return ({ bands.forward(out: $0, inp: $1, residual: $2) }, label)
     }
 }

@@ -96,8 +96,7 @@ struct StepBuilder {
     private func layer(of chain: NetworkPlan.Chain) throws(GraphError) -> (layer: Network.ConvolutionLayer, source: Int) {
         let conv = nodes[chain.convolution]
         let source = chain.source(nodes)
-        var padding: [Int]? = nil
-        if let pad = chain.zeroPadding, case .zeroPadding(let p) = nodes[pad].op { padding = p }
+        let padding = chain.padding(nodes)
         let layer = try Network.convolutionLayer(conv, convWeights: weights(of: conv), batchNorm: chain.batchNorm.map { (nodes[$0], weights(of: nodes[$0])) },
                                                  clamp: chain.clampNode != nil ? chain.clamp : nil, inputShape: shapes[source],
                                                  zeroPadding: padding, convolutionShape: shapes[chain.convolution])

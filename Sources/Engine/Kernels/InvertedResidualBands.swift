@@ -9,7 +9,21 @@
 /// same order; a band only limits which outputs are computed, so the floats are those of
 /// the unbanded steps (tested at tolerance 0).
 public final class InvertedResidualBands {
-    let expand: DirectConvolution
+    /// The layer before the depthwise: a 1x1 expand, or (MobileNetV2's Conv1 before its first
+    /// depthwise) a network's first convolution on few channels, which the patch kernel runs.
+    public enum FirstLayer {
+        case pointwise(DirectConvolution)
+        case patch(PatchConvolution)
+
+        var g: WindowGeometry {
+            switch self {
+            case .pointwise(let conv): return conv.g
+            case .patch(let conv): return conv.g
+            }
+        }
+    }
+
+    let expand: FirstLayer
     let depthwise: DepthwiseConvolution
     let project: DirectConvolution
     /// Output rows per band.
@@ -23,8 +37,10 @@ public final class InvertedResidualBands {
     public static let defaultBandBytes = 256 * 1024
 
     /// `bandBytes`: the expanded input rows one band may hold (at least the rows of one output row).
-    public init(expand: DirectConvolution, depthwise: DepthwiseConvolution, project: DirectConvolution, bandBytes: Int = defaultBandBytes) {
-        precondition(expand.isPlainPointwise && project.isPlainPointwise && depthwise.multiplier == 1)
+    public init(expand: FirstLayer, depthwise: DepthwiseConvolution, project: DirectConvolution, bandBytes: Int = defaultBandBytes) {
+        if case .pointwise(let conv) = expand { precondition(conv.isPlainPointwise) }
+        if case .patch(let conv) = expand { precondition(!conv.pools) }
+        precondition(project.isPlainPointwise && depthwise.multiplier == 1)
         let g = depthwise.g
         precondition(expand.g.outH == g.h && expand.g.outW == g.w && expand.g.outC == g.c, "expand feeds the depthwise")
         precondition(project.g.h == g.outH && project.g.w == g.outW && project.g.c == g.outC, "the depthwise feeds the project")
@@ -49,7 +65,12 @@ public final class InvertedResidualBands {
     /// what the project adds (shaped as out), if it does.
     public func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, residual: UnsafePointer<Float>? = nil) {
         let g = depthwise.g
-        let expandedRow = g.w * g.c, inputRow = g.w * expand.g.c
+        let expandedRow = g.w * g.c
+        let source: UnsafePointer<Float>
+        switch expand {
+        case .pointwise: source = inp
+        case .patch(let conv): source = conv.prepare(inp)
+        }
         // The input rows [held.lowerBound, held.upperBound) are expanded in `expanded`, from its start.
         var held = 0..<0
         var firstRow = 0
@@ -64,8 +85,13 @@ public final class InvertedResidualBands {
             }
             let fresh = (needed.lowerBound + kept)..<needed.upperBound
             if !fresh.isEmpty {
-                expand.forwardPointwise(out: expanded.pointer + kept * expandedRow, inp: inp + fresh.lowerBound * inputRow,
-                                        pixels: (fresh.lowerBound * g.w)..<(fresh.upperBound * g.w))
+                let target = expanded.pointer + kept * expandedRow
+                switch expand {
+                case .pointwise(let conv):
+                    conv.forwardPointwise(out: target, inp: source + fresh.lowerBound * g.w * conv.g.c, pixels: (fresh.lowerBound * g.w)..<(fresh.upperBound * g.w))
+                case .patch(let conv):
+                    conv.forwardRows(out: target, source: source, rows: fresh)
+                }
             }
             held = needed
             depthwise.forward(out: filtered.pointer, inp: expanded.pointer, rows: rows, inputFirstRow: needed.lowerBound)

@@ -72,24 +72,10 @@ public final class PatchConvolution {
     public var outputShape: [Int] { pools ? [g.outH / 2, g.outW / 2, g.outC] : [g.outH, g.outW, g.outC] }
 
     public func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>) {
+        let source = prepare(inp)
+        if !pools { return forwardRows(out: out, source: source, rows: 0..<g.outH) }
         let bounds = clamp.vectors
-        let source = g.padded(inp, into: paddedInput)
-        for slot in slotRow.indices { slotRow[slot] = -1 }   // a new image: the ring holds nothing
         let ocp = paddedChannels, outC = g.outC
-        if !pools {
-            for oy in 0..<g.outH {
-                sums(oy, source, into: band.pointer)
-                for ox in 0..<g.outW {
-                    var channel = 0
-                    while channel < outC {
-                        let v = Vector.clamp(Vector.load(band.pointer + ox * ocp + channel) + Vector.load(bias.pointer + channel), bounds)
-                        v.store(out + (oy * g.outW + ox) * outC + channel, count: min(vectorWidth, outC - channel))
-                        channel += vectorWidth
-                    }
-                }
-            }
-            return
-        }
         // Pooling: each conv row's neighbouring pixels are maxed as they come (half rows),
         // then the two half rows of a pooled row, then bias and clamp.
         let half = slots / 2 * ocp
@@ -113,6 +99,34 @@ public final class PatchConvolution {
     }
 
     private lazy var scratch = FloatBuffer(count: slots * paddedChannels)
+
+    /// A new image: the input as the rows read it (padded when the layer pads), and an empty ring.
+    public func prepare(_ inp: UnsafePointer<Float>) -> UnsafePointer<Float> {
+        for slot in slotRow.indices { slotRow[slot] = -1 }
+        return g.padded(inp, into: paddedInput)
+    }
+
+    /// Output rows `rows` (no pooling) of the image `prepare` returned, into `out` from row
+    /// rows.lowerBound on: for a caller that works in bands, in increasing row order. Never
+    /// inlined, as DirectConvolution.forwardPointwise (the bands' GEMMs ran slower inlined).
+    @inline(never)
+    public func forwardRows(out: UnsafeMutablePointer<Float>, source: UnsafePointer<Float>, rows: Range<Int>) {
+        precondition(!pools, "pooled rows come in pairs")
+        let bounds = clamp.vectors
+        let ocp = paddedChannels, outC = g.outC
+        for oy in rows {
+            sums(oy, source, into: band.pointer)
+            let target = out + (oy - rows.lowerBound) * g.outW * outC
+            for ox in 0..<g.outW {
+                var channel = 0
+                while channel < outC {
+                    let v = Vector.clamp(Vector.load(band.pointer + ox * ocp + channel) + Vector.load(bias.pointer + channel), bounds)
+                    v.store(target + ox * outC + channel, count: min(vectorWidth, outC - channel))
+                    channel += vectorWidth
+                }
+            }
+        }
+    }
 
     /// Raw sums of output row oy for all `slots` pixels: (slots, OCp).
     private func sums(_ oy: Int, _ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>) {
