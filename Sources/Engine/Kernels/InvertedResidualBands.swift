@@ -3,7 +3,9 @@
 /// band by band of output rows, so the expanded tensor, several times the block's input,
 /// never leaves the cache: each band expands just the input rows its depthwise rows read
 /// (keeping the rows it shares with the band before), runs the depthwise on them into a
-/// small buffer, and projects that into the output.
+/// small buffer, and projects that into the output. The first layer may instead be a
+/// network's first convolution on few channels (`FirstLayer.patch`: MobileNetV2's Conv1 with
+/// the first depthwise and project, whose 112x112x32 tensor is then never stored whole).
 ///
 /// The three kernels are the ones the separate steps use, each output the same sum in the
 /// same order; a band only limits which outputs are computed, so the floats are those of
