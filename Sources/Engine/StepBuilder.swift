@@ -53,7 +53,7 @@ struct StepBuilder {
             addStep(writing: i, reading: source, residual: chain.residual, name: members(of: chain).joined(separator: "+"), step)
         } else {
             let node = nodes[i]
-            let inputs = node.inputs.map { plan.perImage[i] ? image[$0] : batch[$0] ?? image[$0] }
+            let inputs = node.inputs.map { plan.perImage[i] ? image[$0] : batchBuffer($0) }
             let step = try Network.step(node, output: image[i], inputs: inputs, inputShapes: node.inputs.map { shapes[$0] }, outputShape: shapes[i],
                                         weights: weights(of: node), fastKernels: options.fastKernels)
             if plan.perImage[i] {
@@ -75,7 +75,7 @@ struct StepBuilder {
                                   _ step: (run: Network.ConvolutionRun, kernel: String)) {
         let run = step.run, out = image[i].pointer
         guard plan.perImage[i] else {
-            let inp = batchTensor(source), added = residual.map(batchTensor)
+            let inp = UnsafePointer(batchBuffer(source).pointer), added = residual.map { UnsafePointer(batchBuffer($0).pointer) }
             let (outCount, inCount) = (shapes[i].reduce(1, *), shapes[source].reduce(1, *))
             batchSteps.append(NetworkStep(name: name, kernel: step.kernel, run: { rows in
                 for n in 0..<rows { run(out + n * outCount, inp + n * inCount, added.map { $0 + n * outCount }) }
@@ -90,7 +90,7 @@ struct StepBuilder {
     }
 
     /// Node j's tensors as a batch step reads them: a per-image node's batch copy, else its own buffer.
-    private func batchTensor(_ j: Int) -> UnsafePointer<Float> { UnsafePointer((batch[j] ?? image[j]).pointer) }
+    private func batchBuffer(_ j: Int) -> FloatBuffer { batch[j] ?? image[j] }
 
     /// A chain's convolution with what it absorbed, and the node its first member reads.
     private func layer(of chain: NetworkPlan.Chain) throws(GraphError) -> (layer: Network.ConvolutionLayer, source: Int) {
