@@ -36,7 +36,13 @@
 # are printed at the end too); the raw
 # logs, per-run results and timing.json files under bench-results/bench-STAMP/.
 #
-# Usage: scripts/bench.sh [--quick] [--skip-peers] [--repeats R] [--place MODE] [--cores C]
+# With --avx2, on a CPU with AVX-512: a third table, the nearest this machine comes to an AVX2 one
+# (Zen 3): the AVX2 build (DOGCAT_TARGET_CPU=x86-64-v3, .build-x86-64-v3/release) against OpenVINO
+# held to AVX2 by oneDNN's ONEDNN_MAX_CPU_ISA=AVX2 (so float32: no bfloat16 without AVX-512),
+# whole -np 2 runs on the photos for both models and inference alone (scripts/bench/avx2_table.py).
+# ONNX Runtime has no such switch: its figures there are its AVX-512 ones.
+#
+# Usage: scripts/bench.sh [--quick] [--skip-peers] [--repeats R] [--place MODE] [--cores C] [--avx2]
 #   --quick       200 photos and 300 seed paths, 1 run each, 256 images per engine-only timing
 #                 (for development)
 #   --skip-peers  reuse the peer rows of the newest bench-results/bench-*.csv that has them
@@ -45,6 +51,8 @@
 #   --repeats R   runs per configuration (default 3)
 #   --place MODE  dogcat-mpi --place (default none: like the peers, no files are linked/copied)
 #   --cores C     pin everything to CPUs 0..C-1 (default: 2, this machine's cores)
+#   --avx2        also the AVX2 table above (on a CPU with AVX-512; it first builds the AVX2
+#                 dogcat-mpi and engine-bench into .build-x86-64-v3/, ~20 s when up to date)
 # Needs: the release binary (.build/release/dogcat-mpi), models/catsordogs.h5, and a Python 3
 # venv in .venv-bench/ which this script creates/fills when something is missing (~3 GB).
 set -euo pipefail
@@ -55,7 +63,7 @@ MOBILENET="$SHARED/models/mobilenetv2_catdog"   # .h5 for dogcat-mpi, .onnx for 
 PEERS="$SHARED/peers"
 ENGINE_PHOTO="$SHARED/data/photos/cats/cat.10.jpg"   # the engine-only input (TF's tensor is in goldens/)
 
-QUICK=0 SKIP_PEERS=0 REPEATS="" PLACE=none
+QUICK=0 SKIP_PEERS=0 REPEATS="" PLACE=none AVX2=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
@@ -63,6 +71,7 @@ while [ $# -gt 0 ]; do
     --repeats) REPEATS="$2"; shift ;;
     --place) PLACE="$2"; shift ;;
     --cores) CORES="$2"; shift ;;
+    --avx2) AVX2=1 ;;
     -h|--help) print_usage "$0"; exit 0 ;;
     *) echo "bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -146,8 +155,37 @@ run_engine_only() {
     --n "$ENGINE_IMAGES" "$@"
 }
 
+# run_avx2 REP: the --avx2 table's runs, interleaved with the others. The AVX2 build in
+# place of the native one (BIN, ENGINE_BENCH), and OpenVINO held to AVX2 and float32.
+run_avx2() {
+  local rep=$1
+  BIN=$AVX2_BIN run_dogcat photos "$RUN/lists/photos.csv" "$n_photos" avx2 2 "$rep"
+  BIN=$AVX2_BIN run_dogcat mobilenetv2 "$RUN/lists/photos.csv" "$n_photos" avx2-mobilenetv2 2 "$rep" --model "$MOBILENET.h5"
+  ENGINE_BENCH=$AVX2_ENGINE_BENCH run_dogcat_engine catsordogs-avx2 "$rep" "$MODEL"
+  ENGINE_BENCH=$AVX2_ENGINE_BENCH run_dogcat_engine mobilenetv2-avx2 "$rep" "$MOBILENET.h5"
+  [ "$SKIP_PEERS" = 0 ] || return 0
+  (
+    export ONEDNN_MAX_CPU_ISA=AVX2
+    local f32=scripts/bench/openvino_f32.py
+    peer_timed "$RUN/avx2/ov-pipeline-photos" "$rep" "$f32" "$PEERS/peer_ov.py" "$RUN/lists/photos.txt" "$ONNX" --workers 2
+    peer_timed "$RUN/avx2/ov-pipeline-mobilenetv2" "$rep" "$f32" "$PEERS/peer_ov.py" "$RUN/lists/photos.txt" "$MOBILENET.onnx" \
+      --workers 2 --rgb 224
+    peer_timed "$RUN/avx2/engine-catsordogs" "$rep" "$f32" "$PEERS/engine_only.py" "$ONNX" "$ENGINE_PHOTO" --n "$ENGINE_IMAGES"
+    peer_timed "$RUN/avx2/engine-mobilenetv2" "$rep" "$f32" "$PEERS/engine_only.py" "$MOBILENET.onnx" "$ENGINE_PHOTO" \
+      --n "$ENGINE_IMAGES" --rgb 224
+  )
+}
+
 main() {
   [ -x "$BIN" ] && [ -x "$ENGINE_BENCH" ] || { echo "bench.sh: $BIN or $ENGINE_BENCH missing: build them first (scripts/setup.sh)" >&2; exit 1; }
+  if [ "$AVX2" = 1 ]; then
+    grep -qw avx512f /proc/cpuinfo || { echo "bench.sh: --avx2 is for CPUs with AVX-512; this one runs the AVX2 build natively (build it with DOGCAT_TARGET_CPU=native)" >&2; exit 2; }
+    log "building the AVX2 dogcat-mpi and engine-bench (DOGCAT_TARGET_CPU=x86-64-v3, in .build-x86-64-v3/)"
+    local product
+    for product in dogcat-mpi engine-bench; do
+      DOGCAT_TARGET_CPU=x86-64-v3 quiet_release_build --scratch-path .build-x86-64-v3 --product "$product"
+    done
+  fi
   [ -s "$MODEL" ] || { echo "bench.sh: $MODEL missing (scripts/setup.sh fetches it)" >&2; exit 1; }
   local reuse=()
   if [ "$SKIP_PEERS" = 1 ]; then
@@ -157,7 +195,7 @@ main() {
   else
     ensure_venv tensorflow-cpu==2.21.0 tf-keras==2.21.0 onnxruntime openvino pillow numpy
   fi
-  mkdir -p "$RUN/lists" "$RUN/peers" "$RUN/engine" "$RUN/dogcat"
+  mkdir -p "$RUN/lists" "$RUN/peers" "$RUN/engine" "$RUN/dogcat" "$RUN/avx2"
   "$PY" scripts/bench/machine.py --build-flags "$(scripts/build-flags.sh)" > "$RUN/machine.json"
   printf 'workload\timages\tsystem\tnp\trep\twall_s\trc\tbusy_pct\tforeign_cpu_s\tcontended\tdir\n' > "$RUN/runs.tsv"
 
@@ -194,6 +232,7 @@ main() {
     run_dogcat mobilenetv2 "$RUN/lists/photos.csv" "$n_photos" mobilenetv2 2 "$rep" --model "$MOBILENET.h5"
     run_dogcat_engine catsordogs "$rep" "$MODEL"
     run_dogcat_engine mobilenetv2 "$rep" "$MOBILENET.h5"
+    [ "$AVX2" = 0 ] || run_avx2 "$rep"
     [ "$SKIP_PEERS" = 0 ] || continue
     for w in photos seed; do
       if [ "$w" = photos ]; then list="$RUN/lists/photos.txt" n=$n_photos

@@ -28,6 +28,7 @@ import json
 import os
 import re
 import statistics
+import avx2_table
 import inference_table
 import machine
 import peer_rows
@@ -78,6 +79,8 @@ def dogcat_rows(run, cores, gold):
         groups.setdefault((r["workload"], r["system"], int(r["np"])), []).append(r)
     rows = []
     for (workload, system, np_), rs in groups.items():
+        if system in avx2_table.SYSTEMS:
+            continue   # the AVX2 build's runs have their own table
         d = rs[-1]["dir"]
         ok = [float(r["wall_s"]) for r in rs if r["rc"] == "0"]
         stdout = open(os.path.join(d, "stdout.txt")).read() if os.path.exists(os.path.join(d, "stdout.txt")) else ""
@@ -151,7 +154,7 @@ def fmt(v, digits=2):
     return str(v)
 
 
-def markdown(rows, inference, where, flops, gemm, cores, script_seconds, binaries):
+def markdown(rows, inference, avx2, where, flops, gemm, cores, script_seconds, binaries):
     ceiling = gemm["gflops_per_core"] * 1e9 / flops
     out = [f"## dogcat-mpi vs peers ({cores} cores)", "", *machine.header_lines(where),
            f"- dogcat-mpi binary: {', '.join(binaries) or 'unknown'}"
@@ -202,7 +205,7 @@ def markdown(rows, inference, where, flops, gemm, cores, script_seconds, binarie
         for r in peers:
             out.append(f"| {r['workload']} | {r['system']} | {fmt(r['seconds'])} | {fmt(r['images_per_s'], 1)} | "
                        f"{fmt(r['e2e_seconds'])} | {fmt(r['e2e_images_per_s'], 1)} | {fmt(r['peak_rss_mb'], 0)} |")
-    out += ["", *inference_table.markdown(inference), *targets(rows, inference)]
+    out += ["", *inference_table.markdown(inference), *targets(rows, inference), *avx2]
     if script_seconds:
         out += ["", f"bench.sh ran {script_seconds:.0f} s (before writing this report)."]
     return "\n".join(out) + "\n"
@@ -243,8 +246,12 @@ def main():
         for r in rows:
             w.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in r.items()})
     with open(args.md, "w") as f:
-        dirs = [r["dir"] for r in csv.DictReader(open(os.path.join(args.run, "runs.tsv")), delimiter="\t")]
-        f.write(markdown(rows, inference, where, flops, gemm, args.cores, args.script_seconds, binary_versions(dirs)))
+        runs = list(csv.DictReader(open(os.path.join(args.run, "runs.tsv")), delimiter="\t"))
+        native = [r["dir"] for r in runs if r["system"] not in avx2_table.SYSTEMS]
+        avx2_build = "DOGCAT_TARGET_CPU=x86-64-v3, binary " + ", ".join(
+            binary_versions([r["dir"] for r in runs if r["system"] in avx2_table.SYSTEMS]))
+        avx2 = avx2_table.markdown(avx2_table.rows(args.run), avx2_build)
+        f.write(markdown(rows, inference, avx2, where, flops, gemm, args.cores, args.script_seconds, binary_versions(native)))
 
 
 if __name__ == "__main__":
