@@ -4,7 +4,8 @@
                    shapes (2 x multiply-adds; pooling, bias and activations are not counted).
   gemm [--n 2048]  times numpy float32 matmul of two NxN matrices on ONE thread (the BLAS thread
                    variables are forced to 1 before numpy loads) and prints JSON with the best
-                   GFLOP/s of several runs. Run it pinned to one core (taskset) on an idle machine.
+                   GFLOP/s of several runs. Run it pinned to one core (taskset) on an idle machine;
+                   OPENBLAS_CORETYPE, if set, picks OpenBLAS's kernel (the JSON says which).
   best --file F    the line of F (JSON lines from `gemm`) with the highest GFLOP/s, plus "tries".
 """
 import argparse
@@ -50,7 +51,7 @@ def gemm(n, runs):
         np.matmul(a, b, out=c)
         best = min(best, time.perf_counter() - t)
     return {"n": n, "runs": runs, "best_seconds": best, "gflops_per_core": 2 * n ** 3 / best / 1e9,
-            "numpy": np.__version__}
+            "numpy": np.__version__, "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", "")}
 
 
 def main():

@@ -162,7 +162,7 @@ def markdown(rows, inference, avx2, where, flops, gemm, cores, script_seconds, b
            f"- FLOPs/image (catsordogs, 2 x MACs of 3 convs + 2 dense): {flops / 1e6:.1f} MFLOP",
            f"- GEMM peak: {gemm['gflops_per_core']:.1f} GFLOP/s per core (numpy float32 "
            f"{gemm['n']}x{gemm['n']} matmul, 1 thread, best of {gemm['runs']} x {gemm.get('tries', 1)} "
-           f"tries) -> ceiling "
+           f"tries, OpenBLAS kernel {gemm.get('openblas_coretype') or 'numpy default'}) -> ceiling "
            f"{ceiling:.0f} img/s per core, {ceiling * cores:.0f} img/s on {cores} cores",
            "- dogcat-mpi seconds: wall of the whole `mpirun` command (start-up, model load, decode, "
            "inference, gather, writing), best of runs (its median is in the notes). Pipeline seconds "

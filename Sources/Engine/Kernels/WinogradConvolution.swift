@@ -30,7 +30,8 @@ public final class WinogradConvolution {
     private let paddedChannels: Int     // OC rounded up to whole vectors
     private let tilesPerRow: Int
     private let tileRows: Int
-    private let tileSlots: Int          // tilesPerRow rounded up to whole GEMM tiles
+    private let rowsPerGemm: Int        // tile rows whose tiles one GEMM per position takes together
+    private let tileSlots: Int          // rowsPerGemm x tilesPerRow rounded up to whole GEMM tiles
     private let vStride: Int            // floats from one position of V to the next
     private let mStride: Int            // and of M
     private let transformedKernel: FloatBuffer   // U: (n², Cp, OCp)
@@ -80,13 +81,30 @@ public final class WinogradConvolution {
         // out), so the GEMMs never run shorter tiles (rowsFillTiles: the code for those slowed
         // these GEMMs). The positions are one cache line further apart than they need be: a
         // stride that is a multiple of 4 KiB would put them all in the same L1 set.
-        tileSlots = (tilesPerRow + KernelShapes.gemmRows - 1) / KernelShapes.gemmRows * KernelShapes.gemmRows
+        rowsPerGemm = WinogradConvolution.rowsPerGemm(tilesPerRow: tilesPerRow, tileRows: tileRows)
+        tileSlots = WinogradConvolution.slots(rowsPerGemm * tilesPerRow)
         vStride = tileSlots * channelPitch + cacheLineFloats
         mStride = tileSlots * paddedChannels + cacheLineFloats
         inputTiles = FloatBuffer(count: n * n * vStride)
         products = FloatBuffer(count: n * n * mStride)
         shape = MicroKernelShape(rowStep: channelPitch, segments: 1, length: channelPitch, ldw: paddedChannels, tileStride: paddedChannels)
         columnTransforms = FloatBuffer(count: (m * tilesPerRow + 2) * n * channelPitch)
+    }
+
+    /// Tiles rounded up to whole GEMM tiles.
+    static func slots(_ tiles: Int) -> Int {
+        (tiles + KernelShapes.gemmRows - 1) / KernelShapes.gemmRows * KernelShapes.gemmRows
+    }
+
+    /// How many tile rows go through one GEMM together: 1, or 2 where that pads clearly
+    /// fewer slots. On AVX2's 6-row tiles, 32 tiles a row pad to 36 alone and 64 to 66
+    /// (12.5% of the multiplies wasted against 3%), 15 to 18 and 30 to 30: catsordogs's
+    /// Winograd layers ran 6% and 10% faster in pairs (on Zen 4; three rows were no faster,
+    /// and V and M grow with the rows, towards a Zen 3's 512 KB L2). Each tile's sums are
+    /// its own, so this changes no result.
+    static func rowsPerGemm(tilesPerRow: Int, tileRows: Int) -> Int {
+        func waste(_ rows: Int) -> Double { Double(slots(rows * tilesPerRow)) / Double(rows * tilesPerRow) - 1 }
+        return tileRows >= 2 && waste(2) < waste(1) - 0.02 ? 2 : 1
     }
 
     /// U = G g Gᵀ for every (c, oc), computed in double, laid out (n², Cp, OCp) with zero padding.
@@ -117,10 +135,11 @@ public final class WinogradConvolution {
 
     public func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>) {
         let source = g.padded(inp, into: paddedInput, width: sourceWidth)
-        for ty in 0..<tileRows {
-            transformInputs(tileRow: ty, source)
-            multiply()
-            transformOutputs(tileRow: ty, out)
+        for first in stride(from: 0, to: tileRows, by: rowsPerGemm) {
+            let rows = min(rowsPerGemm, tileRows - first)
+            for r in 0..<rows { transformInputs(tileRow: first + r, firstSlot: r * tilesPerRow, source) }
+            multiply(slots: Self.slots(rows * tilesPerRow))
+            for r in 0..<rows { transformOutputs(tileRow: first + r, firstSlot: r * tilesPerRow, out) }
         }
     }
 
@@ -159,8 +178,8 @@ public final class WinogradConvolution {
 
     // MARK: The steps of one tile row.
 
-    /// V for every tile of tile row ty, vectorised over channels.
-    private func transformInputs(tileRow ty: Int, _ source: UnsafePointer<Float>) {
+    /// V for every tile of tile row ty, vectorised over channels, in V's rows from firstSlot on.
+    private func transformInputs(tileRow ty: Int, firstSlot: Int, _ source: UnsafePointer<Float>) {
         let c = g.c, pitch = channelPitch, tiles = tilesPerRow
         let rowFloats = sourceWidth * c
         let columns = columnTransforms.pointer
@@ -184,7 +203,7 @@ public final class WinogradConvolution {
             }
         }
         // (Bᵀ d) B: each tile combines its n columns, row by row.
-        let v = inputTiles.pointer
+        let v = inputTiles.pointer + firstSlot * pitch
         for t in 0..<tiles {
             var chunk = 0
             while chunk < pitch {
@@ -207,8 +226,8 @@ public final class WinogradConvolution {
     }
 
     /// M[position] = V[position] x U[position] for the n² tile positions (padding rows included).
-    private func multiply() {
-        let slots = tileSlots, ocp = paddedChannels
+    private func multiply(slots: Int) {
+        let ocp = paddedChannels
         zeroOffset.withUnsafeBufferPointer { zero in
             for position in 0..<(n * n) {
                 let x = UnsafePointer(inputTiles.pointer) + position * vStride
@@ -221,7 +240,7 @@ public final class WinogradConvolution {
     }
 
     /// Y = Aᵀ M A per tile and vector of output channels, then bias and clamp, pooled or stored.
-    private func transformOutputs(tileRow ty: Int, _ out: UnsafeMutablePointer<Float>) {
+    private func transformOutputs(tileRow ty: Int, firstSlot: Int, _ out: UnsafeMutablePointer<Float>) {
         let bounds = clamp.vectors
         let tiles = tilesPerRow, ocp = paddedChannels, outC = g.outC
         let s = scratch.pointer, y = scratch.pointer + 24 * vectorWidth   // vectors, row-major
@@ -230,7 +249,7 @@ public final class WinogradConvolution {
         for t in 0..<tiles {
             var channel = 0
             while channel < outC {
-                let base = UnsafePointer(products.pointer) + t * ocp + channel
+                let base = UnsafePointer(products.pointer) + (firstSlot + t) * ocp + channel
                 @inline(__always) func at(_ i: Int, _ j: Int) -> Vector { Vector.load(base + (i * n + j) * mStride) }
                 if m == 2 {
                     // Aᵀ M: rows; then (Aᵀ M) A: columns.
