@@ -99,7 +99,7 @@ public final class WinogradConvolution {
     /// How many tile rows go through one GEMM together: 1, or 2 where that pads clearly
     /// fewer slots. On AVX2's 6-row tiles, 32 tiles a row pad to 36 alone and 64 to 66
     /// (12.5% of the multiplies wasted against 3%), 15 to 18 and 30 to 30: catsordogs's
-    /// Winograd layers ran 6% and 10% faster in pairs (on Zen 4; three rows were no faster,
+    /// Winograd layers ran 3% and 7% faster in pairs on Zen 4 (three rows were no faster,
     /// and V and M grow with the rows, towards a Zen 3's 512 KB L2). Each tile's sums are
     /// its own, so this changes no result.
     static func rowsPerGemm(tilesPerRow: Int, tileRows: Int) -> Int {
@@ -138,7 +138,7 @@ public final class WinogradConvolution {
         for first in stride(from: 0, to: tileRows, by: rowsPerGemm) {
             let rows = min(rowsPerGemm, tileRows - first)
             for r in 0..<rows { transformInputs(tileRow: first + r, firstSlot: r * tilesPerRow, source) }
-            multiply(slots: Self.slots(rows * tilesPerRow))
+            multiply()   // all slots, also for a last group with fewer rows (the rest is ignored)
             for r in 0..<rows { transformOutputs(tileRow: first + r, firstSlot: r * tilesPerRow, out) }
         }
     }
@@ -226,8 +226,8 @@ public final class WinogradConvolution {
     }
 
     /// M[position] = V[position] x U[position] for the n² tile positions (padding rows included).
-    private func multiply(slots: Int) {
-        let ocp = paddedChannels
+    private func multiply() {
+        let slots = tileSlots, ocp = paddedChannels
         zeroOffset.withUnsafeBufferPointer { zero in
             for position in 0..<(n * n) {
                 let x = UnsafePointer(inputTiles.pointer) + position * vStride
