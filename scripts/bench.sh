@@ -180,7 +180,7 @@ run_avx2() {
 main() {
   [ -x "$BIN" ] && [ -x "$ENGINE_BENCH" ] || { echo "bench.sh: $BIN or $ENGINE_BENCH missing: build them first (scripts/setup.sh)" >&2; exit 1; }
   if [ "$AVX2" = 1 ]; then
-    grep -qw avx512f /proc/cpuinfo || { echo "bench.sh: --avx2 is for CPUs with AVX-512; this one runs the AVX2 build natively (build it with DOGCAT_TARGET_CPU=native)" >&2; exit 2; }
+    grep -qw avx512f /proc/cpuinfo || { echo "bench.sh: --avx2 is for CPUs with AVX-512; on this one the native build is already the AVX2 (or portable) one: run bench.sh without it" >&2; exit 2; }
     log "building the AVX2 dogcat-mpi and engine-bench (DOGCAT_TARGET_CPU=x86-64-v3, in .build-x86-64-v3/)"
     local product
     for product in dogcat-mpi engine-bench; do
