@@ -130,6 +130,39 @@ final class WinogradTests: XCTestCase {
     }
 }
 
+/// Tile rows in pairs change no result: each tile row of an image whose GEMMs take two tile
+/// rows at a time is, to the bit, that tile row computed alone (the image cut to its rows).
+final class WinogradTileRowPairTests: XCTestCase {
+    func testPairedTileRowsGiveTheFloatsOfSingleRows() {
+        // Half a GEMM tile of tiles a row: alone they pad to a whole tile, two rows fill one.
+        let tilesPerRow = KernelShapes.gemmRows / 2, tileRows = 3, c = 8, oc = 20
+        for m in [2, 4] {
+            let h = m * tileRows + 2, w = m * tilesPerRow + 2
+            let input = (0..<(h * w * c)).map { _ in Float.random(in: -1...1) }
+            let kernel = (0..<(9 * c * oc)).map { _ in Float.random(in: -1...1) }, bias = (0..<oc).map { _ in Float.random(in: -1...1) }
+            func convolve(rows: Int, from firstRow: Int) -> (output: [Float], rowsPerGemm: Int) {
+                let g = WindowGeometry(inputShape: [rows, w, c], outputShape: [rows - 2, w - 2, oc], kernel: [3, 3], strides: [1, 1],
+                                       dilation: [1, 1], padding: .valid)
+                let winograd = WinogradConvolution(g, kernel: kernel, bias: bias, clamp: .relu, outputTile: m)
+                var out = [Float](repeating: 0, count: (rows - 2) * (w - 2) * oc)
+                Array(input[(firstRow * w * c)..<((firstRow + rows) * w * c)]).withUnsafeBufferPointer {
+                    winograd.forward(out: &out, inp: $0.baseAddress!)
+                }
+                return (out, winograd.tileRowsPerGemm)
+            }
+            let whole = convolve(rows: h, from: 0)
+            XCTAssertEqual(whole.rowsPerGemm, 2, "F(\(m)): \(tilesPerRow) tiles a row should go through the GEMMs in pairs")
+            let rowFloats = m * (w - 2) * oc
+            for tileRow in 0..<tileRows {
+                let alone = convolve(rows: m + 2, from: m * tileRow)
+                XCTAssertEqual(alone.rowsPerGemm, 1)
+                XCTAssertEqual(Array(whole.output[(tileRow * rowFloats)..<((tileRow + 1) * rowFloats)]), alone.output,
+                               "F(\(m)) tile row \(tileRow): paired against alone")
+            }
+        }
+    }
+}
+
 /// The few-channel convolution (interleaved rows, ring of rows) against the reference.
 final class PatchConvolutionTests: XCTestCase {
     func randoms(_ count: Int) -> [Float] { (0..<count).map { _ in Float.random(in: -1...1) } }

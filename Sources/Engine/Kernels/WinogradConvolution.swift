@@ -133,6 +133,9 @@ public final class WinogradConvolution {
 
     public var outputShape: [Int] { pools ? [g.outH / 2, g.outW / 2, g.outC] : [g.outH, g.outW, g.outC] }
 
+    /// Tile rows per GEMM (rowsPerGemm), for the tests.
+    public var tileRowsPerGemm: Int { rowsPerGemm }
+
     public func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>) {
         let source = g.padded(inp, into: paddedInput, width: sourceWidth)
         for first in stride(from: 0, to: tileRows, by: rowsPerGemm) {
