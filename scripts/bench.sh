@@ -156,8 +156,9 @@ run_engine_only() {
     --n "$ENGINE_IMAGES" "$@"
 }
 
-# run_avx2 REP: the --avx2 table's runs, interleaved with the others. The AVX2 build in
-# place of the native one (BIN, ENGINE_BENCH), and OpenVINO held to AVX2 and float32.
+# run_avx2 REP: the --avx2 table's runs, interleaved with the others (called from main, whose
+# n_photos it reads). The AVX2 build in place of the native one (BIN, ENGINE_BENCH), and
+# OpenVINO held to AVX2 and float32.
 run_avx2() {
   local rep=$1
   BIN=$AVX2_BIN run_dogcat photos "$RUN/lists/photos.csv" "$n_photos" avx2 2 "$rep"
