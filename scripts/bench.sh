@@ -53,7 +53,8 @@
 #   --place MODE  dogcat-mpi --place (default none: like the peers, no files are linked/copied)
 #   --cores C     pin everything to CPUs 0..C-1 (default: 2, this machine's cores)
 #   --avx2        also the AVX2 table above (on a CPU with AVX-512; it first builds the AVX2
-#                 dogcat-mpi and engine-bench into .build-x86-64-v3/, ~20 s when up to date)
+#                 dogcat-mpi and engine-bench into .build-x86-64-v3/: about 1.5 minutes in a
+#                 clean clone after scripts/test.sh, seconds when nothing changed)
 # Needs: the release binary (.build/release/dogcat-mpi), models/catsordogs.h5, and a Python 3
 # venv in .venv-bench/ which this script creates/fills when something is missing (~3 GB).
 set -euo pipefail
@@ -179,9 +180,11 @@ run_avx2() {
 }
 
 main() {
+  local avx512=0
+  grep -qw avx512f /proc/cpuinfo && avx512=1
   [ -x "$BIN" ] && [ -x "$ENGINE_BENCH" ] || { echo "bench.sh: $BIN or $ENGINE_BENCH missing: build them first (scripts/setup.sh)" >&2; exit 1; }
   if [ "$AVX2" = 1 ]; then
-    grep -qw avx512f /proc/cpuinfo || { echo "bench.sh: --avx2 is for CPUs with AVX-512; on this one the native build is already the AVX2 (or portable) one: run bench.sh without it" >&2; exit 2; }
+    [ "$avx512" = 1 ] || { echo "bench.sh: --avx2 is for CPUs with AVX-512; on this one the native build is already the AVX2 (or portable) one: run bench.sh without it" >&2; exit 2; }
     log "building the AVX2 dogcat-mpi and engine-bench (DOGCAT_TARGET_CPU=x86-64-v3, in .build-x86-64-v3/)"
     local product
     for product in dogcat-mpi engine-bench; do
@@ -216,7 +219,7 @@ main() {
     taskset -c 0 "$PY" scripts/bench/ceiling.py gemm >> "$RUN/gemm-tries.jsonl"
     # And OpenBLAS's AVX2 kernel, which numpy does not pick on AVX-512 CPUs but which is the
     # faster one on a Zen 4 (110 against 103 GFLOP/s): the peak is the best this BLAS does.
-    if grep -qw avx512f /proc/cpuinfo; then
+    if [ "$avx512" = 1 ]; then
       wait_idle
       OPENBLAS_CORETYPE=Haswell taskset -c 0 env -u OPENBLAS_L2_SIZE "$PY" scripts/bench/ceiling.py gemm >> "$RUN/gemm-tries.jsonl"
     fi
